@@ -1,0 +1,130 @@
+"""`ogi`: a thin command line over the library API."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from .labels import INDICATORS
+
+app = typer.Typer(help="Structured data from Chinese government information-disclosure annual reports.", no_args_is_help=True)
+console = Console(stderr=True)
+
+EXIT_RUN_FAILED = 2  # the run could not proceed (output folder, model, arguments)
+EXIT_STRICT = 3  # --strict and at least one error record
+
+
+@app.command()
+def ingest(
+    inputs: list[Path] = typer.Argument(..., help="Files or folders (searched recursively)."),
+    out: Path = typer.Option(..., "--out", help="Folder for documents.jsonl and one normalised .txt per document."),
+    max_bytes: int = typer.Option(64 * 1024 * 1024, help="Refuse files larger than this (bytes)."),
+) -> None:
+    """Read files into Documents: raw text, normalised text and offset map, metadata."""
+    from .api import read_or_error
+    from .ingest import iter_inputs
+    from .record import Record
+
+    out.mkdir(parents=True, exist_ok=True)
+    ok = errors = 0
+    with open(out / "documents.jsonl", "w", encoding="utf-8") as handle:
+        for path in iter_inputs(inputs):
+            item = read_or_error(path, max_bytes)
+            if isinstance(item, Record):
+                errors += 1
+                line = {"doc_id": item.doc_id, "source": item.source, "status": "error", "error": item.error.model_dump()}
+            else:
+                ok += 1
+                (out / f"{item.doc_id}.txt").write_text(item.text, encoding="utf-8")
+                line = {"doc_id": item.doc_id, "source": item.source, "status": "ok", "metadata": item.metadata,
+                        "raw_length": len(item.raw_text), "text_length": len(item.text),
+                        "text_file": f"{item.doc_id}.txt", "offsets": item.normalised.offsets.tolist()}
+            handle.write(json.dumps(line, ensure_ascii=False) + "\n")
+    console.print(f"[green]{ok}[/] documents, [red]{errors}[/] errors -> {out / 'documents.jsonl'}")
+
+
+@app.command()
+def extract(
+    inputs: list[Path] = typer.Argument(..., help="Files or folders (searched recursively)."),
+    out: Path = typer.Option(..., "--out", help="Output folder."),
+    model: Optional[str] = typer.Option(None, help="Pipeline folder, or 'rules' for the rule baseline. Default: the bundled model."),
+    n_process: int = typer.Option(1, "--n-process", min=1, help="Worker processes."),
+    batch_size: int = typer.Option(8, "--batch-size", min=1, help="Documents handed to a worker at once."),
+    resume: bool = typer.Option(False, "--resume", help="Keep records already in OUT and process only the rest."),
+    formats: str = typer.Option("jsonl,csv,sqlite", "--formats", help="Comma-separated: jsonl, csv, sqlite."),
+    keep_text: bool = typer.Option(False, "--keep-text", help="Also write the normalised text into each record."),
+    max_bytes: int = typer.Option(64 * 1024 * 1024, "--max-bytes", help="Files larger than this get an error record."),
+    strict: bool = typer.Option(False, "--strict", help="Exit non-zero when any input gave an error record."),
+    summary: bool = typer.Option(False, "--summary", help="Print a per-report table at the end."),
+) -> None:
+    """Extract one record per input file into OUT/records.jsonl (+ CSV and SQLite)."""
+    from .ingest import iter_inputs
+    from .runner import RunError, extract_corpus
+
+    total = sum(1 for _ in iter_inputs(inputs))
+    rows: list = []
+    started = time.perf_counter()
+    with Progress(TextColumn("[bold]extract"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[rate]} docs/s"),
+                  TimeElapsedColumn(), console=console, transient=False) as progress:
+        task = progress.add_task("extract", total=total, rate="0.0")
+
+        def advance(record) -> None:
+            rows.append(record) if summary else None
+            rate = progress.tasks[0].completed / max(time.perf_counter() - started, 1e-6)
+            progress.update(task, advance=1, rate=f"{rate:.1f}")
+
+        try:
+            result = extract_corpus(inputs, out, model=model, n_process=n_process, batch_size=batch_size, resume=resume,
+                                    formats=formats.split(","), keep_text=keep_text, max_bytes=max_bytes, on_record=advance)
+        except RunError as exc:
+            console.print(f"[red]error:[/] {exc}")
+            raise typer.Exit(EXIT_RUN_FAILED)
+    if summary:
+        _print_table(rows)
+    found = ", ".join(f"{k} {result.indicators.get(k, 0)}" for k in INDICATORS)
+    console.print(f"[green]{result.ok} ok[/], [red]{result.errors} errors[/], {result.skipped} already done. Indicators found: {found}")
+    if result.error_types:
+        console.print("errors by type: " + ", ".join(f"{k} {v}" for k, v in result.error_types.most_common()))
+    for path in result.outputs:
+        console.print(f"  wrote {path}")
+    if strict and result.errors:
+        raise typer.Exit(EXIT_STRICT)
+
+
+def _print_table(records) -> None:
+    table = Table(title="records")
+    for column in ("source", "status", "agency", "year", "format", "indicators"):
+        table.add_column(column)
+    for record in records:
+        table.add_row(
+            Path(record.source).name, record.status, record.agency.name if record.agency else "",
+            str(record.year or ""), record.format, str(sum(1 for v in record.indicators.values() if v.value is not None)),
+        )
+    Console().print(table)
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of a record."""
+    from .record import record_schema
+
+    sys.stdout.write(json.dumps(record_schema(), ensure_ascii=False, indent=2) + "\n")
+
+
+def _mount_subcommands() -> None:
+    from .cli_annotations import annotations_app
+    from .cli_doccano import doccano_app
+
+    app.add_typer(annotations_app, name="annotations")
+    app.add_typer(doccano_app, name="doccano")
+
+
+_mount_subcommands()

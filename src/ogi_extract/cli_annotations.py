@@ -1,0 +1,141 @@
+"""`ogi annotations ...`: validate, stats, agreement, and assembling annotators' work files into gold JSONL."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from .annotations import GoldDoc, QuoteError, agreement, read_gold, resolve_quotes, stats, validate, validate_doc
+from .labels import LABELS
+
+annotations_app = typer.Typer(help="Gold annotations: validate, stats, agreement, assemble.", no_args_is_help=True)
+out = Console()
+err = Console(stderr=True)
+
+
+@annotations_app.command("validate")
+def validate_command(
+    path: Path = typer.Argument(..., help="A gold JSONL file or a folder of them."),
+    no_source: bool = typer.Option(False, "--no-source", help="Do not compare texts with the normalised source files."),
+) -> None:
+    """Check spans, labels, indicators, overlaps, splits and that each text is its source's normalised text."""
+    problems = validate(path, check_source=not no_source)
+    for problem in problems:
+        err.print(str(problem), markup=False, highlight=False)
+    if problems:
+        err.print(f"[red]{len(problems)} problem(s)[/]")
+        raise typer.Exit(1)
+    out.print("[green]valid[/]")
+
+
+@annotations_app.command("stats")
+def stats_command(path: Path = typer.Argument(..., help="A gold JSONL file or a folder of them.")) -> None:
+    """Documents, spans per label and indicator, per split."""
+    result = stats(path)
+    table = Table(title=f"{sum(result['documents'].values())} documents")
+    splits = sorted(result["documents"])
+    table.add_column("")
+    for split in splits:
+        table.add_column(split, justify="right")
+    table.add_column("total", justify="right")
+    table.add_row("documents", *[str(result["documents"][s]) for s in splits], str(sum(result["documents"].values())))
+    for label in LABELS:
+        counts = result["labels"].get(label, {})
+        table.add_row(label, *[str(counts.get(s, 0)) for s in splits], str(sum(counts.values())))
+    out.print(table)
+    kinds = Table(title="documents by kind/split")
+    kinds.add_column("kind/split")
+    kinds.add_column("n", justify="right")
+    for key, n in sorted(result["kinds"].items()):
+        kinds.add_row(key, str(n))
+    out.print(kinds)
+    indicators = Table(title="COUNT indicators")
+    indicators.add_column("indicator")
+    indicators.add_column("n", justify="right")
+    for key, n in result["indicators"].most_common():
+        indicators.add_row(key, str(n))
+    out.print(indicators)
+
+
+@annotations_app.command("agreement")
+def agreement_command(a: Path, b: Path, as_json: bool = typer.Option(False, "--json")) -> None:
+    """Per-label P/R/F1 of pass B against pass A (exact and overlap match)."""
+    result = agreement(a, b)
+    if as_json:
+        out.print_json(json.dumps(result))
+        return
+    table = Table(title=f"agreement over {result['documents']} documents (B against A)")
+    for column in ("label", "A spans", "B spans", "exact P", "exact R", "exact F1", "overlap P", "overlap R", "overlap F1"):
+        table.add_column(column, justify="right")
+    for label in LABELS:
+        e, o = result["exact"][label], result["overlap"][label]
+        table.add_row(label, str(e["gold"]), str(e["pred"]), f"{e['p']:.3f}", f"{e['r']:.3f}", f"{e['f']:.3f}",
+                      f"{o['p']:.3f}", f"{o['r']:.3f}", f"{o['f']:.3f}")
+    out.print(table)
+    out.print(f"COUNT indicator agreement on identical spans: {result['indicator_accuracy']}")
+
+
+def work_to_gold(work_file: Path, texts: Path) -> GoldDoc:
+    work = json.loads(work_file.read_text(encoding="utf-8"))
+    text = (texts / f"{work_file.stem}.txt").read_text(encoding="utf-8")
+    spans = resolve_quotes(text, work["spans"], work.get("doc_id", ""))
+    meta = {k: v for k, v in work.items() if k not in ("spans",)}
+    return GoldDoc(text=text, spans=spans, meta=meta, file=str(work_file), line=1)
+
+
+@annotations_app.command("check-work")
+def check_work(
+    files: list[Path] = typer.Argument(..., help="Annotators' work files (quote format)."),
+    texts: Path = typer.Option(Path("annotations/work/texts"), help="Folder of the normalised texts."),
+) -> None:
+    """Resolve the quotes of work files and validate the spans (no split or source check)."""
+    bad = 0
+    for file in files:
+        try:
+            doc = work_to_gold(file, texts)
+        except (QuoteError, KeyError, json.JSONDecodeError, FileNotFoundError) as exc:
+            err.print(f"{file}: {exc}", markup=False)
+            bad += 1
+            continue
+        doc.meta.setdefault("split", "train")
+        problems = validate_doc(doc, check_source=False)
+        for problem in problems:
+            err.print(str(problem), markup=False)
+        bad += bool(problems)
+        counts = {label: sum(1 for *_, l in doc.spans if l.split(":")[0] == label) for label in LABELS}
+        out.print(f"{file.name}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+    if bad:
+        raise typer.Exit(1)
+
+
+def split_for(doc_id: str, stratum: str, dev_share: int = 5) -> str:
+    """Fixed split: within each stratum, every doc whose hash falls in the last 1/dev_share goes to dev."""
+    digest = int(hashlib.sha256(f"{stratum}:{doc_id}".encode()).hexdigest(), 16)
+    return "dev" if digest % dev_share == 0 else "train"
+
+
+@annotations_app.command("assemble")
+def assemble(
+    work: Path = typer.Option(Path("annotations/work/done"), help="Folder of corrected work files."),
+    texts: Path = typer.Option(Path("annotations/work/texts"), help="Folder of the normalised texts."),
+    output: Path = typer.Option(Path("annotations/gold.jsonl"), "--out", help="Gold JSONL to write."),
+) -> None:
+    """Corrected work files -> one gold JSONL with meta (doc_id, source, split, annotator, annotated_at)."""
+    docs = []
+    for file in sorted(work.glob("*.json")):
+        doc = work_to_gold(file, texts)
+        if not doc.meta.get("annotator"):
+            err.print(f"{file}: no annotator recorded; a document counts only when a person corrected it")
+            raise typer.Exit(1)
+        doc.meta["split"] = split_for(doc.doc_id, doc.meta.get("stratum", doc.meta.get("kind", "")))
+        docs.append(doc)
+    output.write_text("".join(d.to_json() + "\n" for d in docs), encoding="utf-8")
+    out.print(f"{len(docs)} documents -> {output}")
+
+
+__all__ = ["annotations_app", "read_gold"]

@@ -1,0 +1,90 @@
+"""Registered spaCy components: rule entities, rule spans, rule indicators and the record builder.
+
+Plain factory names without dots (spaCy >= 3.4 rejects dots in factory names).
+"""
+
+from __future__ import annotations
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from . import rules
+from .builder import build_record
+
+SPANS_KEY = "sc"
+
+for _name, _default in (("record", None), ("count_indicators", None), ("title", None)):
+    if not Doc.has_extension(_name):
+        Doc.set_extension(_name, default=_default)
+
+
+def _char_span(doc: Doc, start: int, end: int, label: str) -> Span | None:
+    return doc.char_span(start, end, label=label, alignment_mode="expand")
+
+
+@Language.factory("ogi_rule_entities")
+def make_rule_entities(nlp: Language, name: str):
+    def rule_entities(doc: Doc) -> Doc:
+        entities = []
+        for found in rules.annotate_entities(doc.text):
+            span = _char_span(doc, found.start, found.end, found.label)
+            if span is not None and (not entities or span.start >= entities[-1].end):
+                entities.append(span)
+        doc.ents = entities
+        return doc
+
+    return rule_entities
+
+
+@Language.factory("ogi_rule_spans", default_config={"spans_key": SPANS_KEY})
+def make_rule_spans(nlp: Language, name: str, spans_key: str):
+    def rule_spans(doc: Doc) -> Doc:
+        found = rules.find_problems_and_measures(doc.text)
+        doc.spans[spans_key] = [s for s in (_char_span(doc, f.start, f.end, f.label) for f in found) if s is not None]
+        return doc
+
+    return rule_spans
+
+
+@Language.factory("ogi_rule_indicators")
+def make_rule_indicators(nlp: Language, name: str):
+    def rule_indicators(doc: Doc) -> Doc:
+        doc._.count_indicators = {
+            (ent.start_char, ent.end_char): rules.count_indicator(doc.text, ent.start_char)
+            for ent in doc.ents if ent.label_ == "COUNT"
+        }
+        return doc
+
+    return rule_indicators
+
+
+@Language.factory("ogi_record_builder", default_config={"spans_key": SPANS_KEY})
+def make_record_builder(nlp: Language, name: str, spans_key: str):
+    def record_builder(doc: Doc) -> Doc:
+        indicators = doc._.count_indicators or {}
+        spans = list(doc.spans[spans_key]) if spans_key in doc.spans else []
+        record = build_record(
+            doc.text,
+            title=doc._.title,
+            agencies=[rules.CharSpan(e.start_char, e.end_char, "AGENCY") for e in doc.ents if e.label_ == "AGENCY"],
+            counts=[(e.start_char, e.end_char, indicators.get((e.start_char, e.end_char), "other"))
+                    for e in doc.ents if e.label_ == "COUNT"],
+            problems=[(s.start_char, s.end_char) for s in spans if s.label_ == "PROBLEM"],
+            measures=[(s.start_char, s.end_char) for s in spans if s.label_ == "MEASURE"],
+        )
+        doc._.record = record.model_dump(mode="json")
+        return doc
+
+    return record_builder
+
+
+def rule_pipeline() -> Language:
+    """The rule baseline: a blank Chinese pipeline with the rule components and the record builder."""
+    nlp = spacy.blank("zh")
+    nlp.add_pipe("ogi_rule_entities")
+    nlp.add_pipe("ogi_rule_spans")
+    nlp.add_pipe("ogi_rule_indicators")
+    nlp.add_pipe("ogi_record_builder")
+    nlp.meta["name"] = "ogi_rules"
+    return nlp

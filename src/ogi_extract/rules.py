@@ -1,0 +1,253 @@
+"""Rule-based finders for the four labels and for COUNT indicators: the baseline and the pre-annotator.
+
+Each finder works on the normalised text and returns character spans; the spaCy components in
+``components.py`` turn them into entities and span groups.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .numbers import CN_DIGITS
+from .sections import Section, find_sections
+
+CJK = "\u4e00-\u9fff"
+
+
+@dataclass(frozen=True)
+class CharSpan:
+    start: int
+    end: int
+    label: str
+
+
+# --- AGENCY ------------------------------------------------------------------------------------------
+
+_PLACE = rf"(?:[{CJK}]{{1,8}}?(?:省|市|县|区|州|盟|旗|镇|乡|街道|自治区|自治州|实验区|新区))"
+_ORGAN_SUFFIX = (
+    r"(?:人民政府办公厅|人民政府办公室|人民政府|政府办公厅|政府办公室|管理委员会|管委会办公室|管委会|办事处|联合会|委员会|"
+    r"公安局|分局|局|厅|委|署|办公室|办|馆|中心|残联|法院|检察院|政府)"
+)
+_AGENCY = re.compile(
+    rf"(?:国务院(?:办公厅|[{CJK}]{{2,8}}?(?:部|委员会|局|署))?|中华人民共和国[{CJK}]{{2,8}}?部|"
+    rf"{_PLACE}{{1,3}}[{CJK}]{{0,12}}?{_ORGAN_SUFFIX}|"
+    rf"(?<![{CJK}])(?:省|市|县|区|镇|乡)[{CJK}]{{1,8}}?(?:局|委|办|馆|残联|政府|管委会|中心))"
+)
+_AGENCY_LEFT_NOISE = re.compile(
+    r"^(?:根据|按照|依据|经过|经|向|由|在|与|对|将|和|及|为|是|了|请|于|从|配合|组织|会同|联合|报送|通过|关于|印发|转发|"
+    r"落实|贯彻|全|各|本|我|该|其|即|共|等|以|把|被|给|同|并|有|没有|加强|召开|参加|接受|协调|争取|印|转|发|设立|成立|召集|"
+    r"形成|现就|紧抓|制|告|公开|积极|部署|在|现|就|抓|做好|推动|督促|要求|报|送|交|请示|批准|指导|牵头)+"
+)
+_NOT_AGENCY = re.compile(
+    r"^(?:我|本|该|全)|门户网站$|网站$|平台$|专栏$|报$|电视台$|公众号$|信息公开办$|^(?:省|市|县|区|镇|乡)(?:政府|委|办)$"
+)
+_BAD_INSIDE = re.compile(r"[，。；：、“”《》（）()\s\d]|工作|公开|信息|以及|并且|同时|要求|年度")
+
+
+_STOP_CHARS = set("号的从以向在由和与及对于为时报了请经各本我该其即共等把被给同并是到过照据结填限规定月年日完编送交按组织展、，。；：")
+
+
+def _last_stop_char(name: str) -> int:
+    """Index after the last character that cannot belong to a place or organ name."""
+    place_end = re.search(r"省|市|县|区|州|镇|乡|国务院|中华人民共和国", name)
+    head = name[: place_end.start()] if place_end else ""
+    cut = 0
+    for i, ch in enumerate(head):
+        if ch in _STOP_CHARS:
+            cut = i + 1
+    return cut
+
+
+def find_agencies(text: str) -> list[CharSpan]:
+    spans: list[CharSpan] = []
+    for match in _AGENCY.finditer(text):
+        start, end = match.span()
+        name = match.group()
+        noise = _AGENCY_LEFT_NOISE.match(name)
+        if noise:
+            start += noise.end()
+            name = text[start:end]
+        cut = _last_stop_char(name)
+        if cut:
+            start += cut
+            name = text[start:end]
+        if len(name) < 3 or _NOT_AGENCY.search(name) or _BAD_INSIDE.search(name):
+            continue
+        spans.append(CharSpan(start, end, "AGENCY"))
+    return spans
+
+
+# --- COUNT ----------------------------------------------------------------------------------------------
+
+_UNITS = (
+    r"(?:万元|亿元|元|人次|余条|余件|余项|余次|余篇|余人|条|件|项|个|次|份|篇|期|场|人|家|类|批|户|部|本|册|幅|张|起|宗|卷|万册|万份|万条|万次)"
+)
+_COUNT = re.compile(
+    rf"(?<![\d.{CN_DIGITS}第])(?:\d[\d,]*(?:\.\d+)?|[{CN_DIGITS}]{{1,12}})(?:万|亿)?(?:余|多)?{_UNITS}"
+    r"(?!工作日|小时|月|年|日|以上|百分点|季度|工作|周)"
+)
+# Not counts: ordinals, weekdays, '一是', and the Chinese-numeral words that read as adjectives.
+_CN_ONLY_NOT_COUNT = re.compile(rf"^(?:[一二两]|[{CN_DIGITS}]*点)[个项条件次类批家份期场部本张起宗]?$")
+_PRECEDED_NOT_COUNT = re.compile(r"(?:第|每|各|逐|这|那|哪|单|多|两|几|某)$")
+
+
+def find_counts(text: str) -> list[CharSpan]:
+    spans: list[CharSpan] = []
+    for match in _COUNT.finditer(text):
+        start, end = match.span()
+        token = match.group()
+        if not token[0].isdigit():
+            # Chinese numerals need care: '一项', '一批', '一类' are usually 'a', not counts.
+            if _CN_ONLY_NOT_COUNT.match(token) or _PRECEDED_NOT_COUNT.search(text[max(0, start - 1):start]):
+                continue
+            if token.startswith("一") and len(token) <= 2:
+                continue
+        spans.append(CharSpan(start, end, "COUNT"))
+    return spans
+
+
+# --- COUNT indicators --------------------------------------------------------------------------------
+
+_CLAUSE_BREAK = re.compile(r"[。；;！!？?\n]")
+_INDICATOR_RULES: list[tuple[str, re.Pattern[str]]] = [
+    ("proactive_cumulative", re.compile(r"累计[^，,]{0,20}$")),
+    ("applications_cumulative", re.compile(r"(?:历年|累计)[^。]{0,30}申请[^，,]{0,10}$")),
+    ("admin_reconsideration", re.compile(r"行政复议[^，,。]{0,12}$")),
+    ("admin_litigation", re.compile(r"(?:行政诉讼|提起诉讼|起诉)[^，,。]{0,12}$")),
+    ("applications_partially_granted", re.compile(r"部分公开[^，,。]{0,10}$")),
+    ("applications_denied", re.compile(r"(?:不予公开|不同意公开|否决公开|不公开)[^，,。]{0,10}$")),
+    ("applications_granted", re.compile(r"(?:同意公开|予以公开|全部公开|公开答复|已公开)[^，,。部]{0,10}$")),
+    ("applications_unable", re.compile(r"(?:无法提供|不掌握|信息不存在|非本机关)[^，,。]{0,10}$")),
+    ("applications_not_processed", re.compile(r"不予处理[^，,。]{0,10}$")),
+    ("applications_received", re.compile(r"(?:收到|受理|接收|接到|办理)[^，,。]{0,24}申请[^，,。]{0,12}$|申请[^，,。]{0,6}(?:共|总数|合计)[^，,。]{0,6}$")),
+    ("proactive_total", re.compile(r"(?:主动公开|公开政府信息|公开信息|发布信息|公布政府信息|发布政府信息|公开各类信息)[^，,。]{0,16}$")),
+    ("proactive_by_channel", re.compile(r"(?:网站|政府公报|公报|微信|微博|公开栏|报纸|电视|新媒体|档案馆|图书馆|查阅点)[^，,。]{0,16}$")),
+    ("policy_interpretation", re.compile(r"(?:解读|新闻发布会|回应)[^，,。]{0,12}$")),
+    ("fees", re.compile(r"(?:收费|费用|收取)[^，,。]{0,12}$")),
+]
+
+
+_ADJACENT_COUNT = re.compile(rf"(?:\d+|[{CN_DIGITS}]+)[类项个]$")
+_NUMBER_HEAD = re.compile(rf"[\d.,{CN_DIGITS}万亿余多]+")
+
+
+def _unit_end(text: str, start: int) -> int:
+    match = _NUMBER_HEAD.match(text, start)
+    return match.end() if match else start
+
+
+_CHANNEL = re.compile(r"网站|公报|微信|微博|公开栏|报纸|电视|新媒体|档案馆|图书馆|查阅点")
+
+
+def count_indicator(text: str, start: int, window: int = 40) -> str:
+    """The indicator a COUNT at ``start`` states, from the clause to its left."""
+    if text.startswith("类", _unit_end(text, start)):
+        return "other"  # '7类35条': the number of categories, not of items
+    left = text[max(0, start - window):start]
+    breaks = list(_CLAUSE_BREAK.finditer(left))
+    if breaks:
+        left = left[breaks[-1].end():]
+    left = _ADJACENT_COUNT.sub("", left)
+    for key, pattern in _INDICATOR_RULES:
+        if pattern.search(left):
+            if key == "proactive_total" and re.search(r"其中|类信息|类$", left):
+                return "proactive_by_channel" if _CHANNEL.search(left) else "proactive_by_category"
+            return key
+    return "other"
+
+
+# --- zero statements ------------------------------------------------------------------------------------
+
+ZERO_STATEMENTS: list[tuple[str, re.Pattern[str]]] = [
+    ("applications_received", re.compile(r"(?:未|没有|无|尚未|暂未|均未)(?:收到|接到|受理|发生|有)[^。；]{0,30}?(?:依申请公开|信息公开申请|公开申请|申请公开|的申请)[^。；]{0,20}")),
+    ("applications_received", re.compile(r"依申请公开(?:政府信息)?(?:情况|申请)?[:：]\s*无")),
+    ("admin_reconsideration", re.compile(r"(?:未|没有|无|尚未|均未)(?:发生|收到|出现|有)[^。；]{0,40}?行政复议[^。；]{0,20}")),
+    ("admin_litigation", re.compile(r"(?:未|没有|无|尚未|均未)(?:发生|收到|出现|有)[^。；]{0,40}?(?:行政诉讼|提起诉讼)[^。；]{0,20}")),
+    ("admin_litigation", re.compile(r"行政复议[^。；]{0,6}(?:和|及|、|或)[^。；]{0,8}行政诉讼[^。；]{0,6}(?:均为|为)\s*(?:0|零|无)")),
+    ("admin_reconsideration", re.compile(r"行政复议[^。；]{0,20}(?:均为|为)\s*(?:0|零|无)")),
+]
+
+
+def find_zero_statements(text: str) -> list[tuple[str, int, int]]:
+    found = []
+    for key, pattern in ZERO_STATEMENTS:
+        for match in pattern.finditer(text):
+            found.append((key, match.start(), match.end()))
+    return found
+
+
+# --- PROBLEM and MEASURE ---------------------------------------------------------------------------
+
+_ITEM_SPLIT = re.compile(
+    rf"\s*(?:[{'一二三四五六七八九十'}]+是[，,：:]?|[（(][{'一二三四五六七八九十'}\d]+[)）]|\d+[.、．](?!\d)|[{'一二三四五六七八九十'}]+、)?"
+)
+_PROBLEM_CUES = re.compile(
+    r"不够|不足|有待|欠缺|滞后|不高|薄弱|不强|不到位|仍需|还需|尚需|需进一步|需要进一步|不完善|不平衡|较少|单一|不及时|参差不齐|不规范|不够深入|问题|短板|不全面|偏少|较弱|不精准"
+)
+_MEASURE_CUES = re.compile(
+    r"加强|进一步|完善|推进|提高|强化|加大|健全|做好|继续|深化|拓展|规范|落实|提升|优化|抓好|坚持|严格|扩大|建立|丰富|创新|注重|加快|狠抓|将"
+)
+_IMPROVEMENT_TURN = re.compile(r"(?:改进措施|下一步|今后|(?:\d{4}年|新的一年|明年)[^。]{0,12}(?:将|要|重点)|为此|针对[^。]{0,20}问题|采取以下措施|改进)")
+_MIN_ITEM, _MAX_ITEM = 6, 300
+
+
+_ITEM_BOUNDARY = re.compile(
+    r"(?<=[。；;！!？?\n])|(?<=[：:，,])(?=[一二三四五六七八九十]+是|[（(][一二三四五六七八九十]+[)）]|\d+[.、．](?!\d))"
+)
+
+
+def _items(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Enumerated items or sentences of text[start:end], without enumerators and final punctuation."""
+    items = []
+    cuts = [start] + [start + m.start() for m in _ITEM_BOUNDARY.finditer(text[start:end]) if m.start() > 0] + [end]
+    for piece_start, piece_end in zip(cuts, cuts[1:]):
+        enum = _ITEM_SPLIT.match(text, piece_start, piece_end)
+        s = enum.end() if enum else piece_start
+        e = piece_end
+        while e > s and text[e - 1] in "。；;！!？?，,\n ：:":
+            e -= 1
+        while s < e and text[s] in " \n":
+            s += 1
+        if e - s >= _MIN_ITEM:
+            items.append((s, min(e, s + _MAX_ITEM)))
+    return items
+
+
+def find_problems_and_measures(text: str, sections: list[Section] | None = None) -> list[CharSpan]:
+    sections = sections if sections is not None else find_sections(text)
+    spans: list[CharSpan] = []
+    for section in sections:
+        if section.key not in ("problems_improvements", "next_steps"):
+            continue
+        turn = _IMPROVEMENT_TURN.search(text, section.body_start, section.end) if section.key == "problems_improvements" else None
+        measure_from = section.body_start if section.key == "next_steps" else (turn.start() if turn else section.end)
+        for s, e in _items(text, section.body_start, section.end):
+            item = text[s:e]
+            if e <= measure_from or s < measure_from <= e and _PROBLEM_CUES.search(item):
+                if _PROBLEM_CUES.search(item) and not item.startswith(("目前", "虽然")) and len(item) < 200:
+                    spans.append(CharSpan(s, e, "PROBLEM"))
+            elif _MEASURE_CUES.search(item) and not _IMPROVEMENT_TURN.fullmatch(item):
+                if re.search(r"(?:将采取|以下(?:几个)?方面|如下措施|以下措施)[^。]{0,10}$", item):
+                    continue
+                spans.append(CharSpan(s, e, "MEASURE"))
+    return spans
+
+
+def annotate_entities(text: str) -> list[CharSpan]:
+    """AGENCY and COUNT spans, non-overlapping, COUNT winning over AGENCY."""
+    counts = find_counts(text)
+    agencies = [a for a in find_agencies(text) if not any(c.start < a.end and a.start < c.end for c in counts)]
+    kept: list[CharSpan] = []
+    for span in sorted(counts + agencies, key=lambda s: (s.start, -s.end)):
+        if kept and span.start < kept[-1].end:
+            continue
+        kept.append(span)
+    return kept
+
+
+def annotate(text: str) -> tuple[list[CharSpan], list[CharSpan], dict[tuple[int, int], str]]:
+    """All rule predictions: (entities, spans, COUNT indicators keyed by (start, end))."""
+    kept = annotate_entities(text)
+    indicators = {(c.start, c.end): count_indicator(text, c.start) for c in kept if c.label == "COUNT"}
+    return kept, find_problems_and_measures(text), indicators
