@@ -2,11 +2,13 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+OUT ?= out/corpus
 
-.PHONY: install run test clean
+.PHONY: install run test bench clean
 
 install: $(STAMP)
 
+# The stamp depends on pyproject.toml: a changed dependency list reinstalls, a second run does nothing.
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
@@ -14,10 +16,12 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: install
-	$(BIN)/ogi extract corpus --out out/corpus --summary
+	$(BIN)/ogi extract corpus --out $(OUT) --summary
 
-test: install
+test: install annotation-tools
 	$(BIN)/python -m pytest -q
 
-clean:
+clean: clean-annotation-tools
 	rm -rf $(VENV) out
+
+include mk/doccano.mk

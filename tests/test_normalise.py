@@ -84,9 +84,16 @@ def test_quotes_and_dashes_are_unified():
 
 
 def test_runs_of_blank_space_collapse_and_spaces_between_chinese_characters_go():
-    assert norm("电话：0595-85662800     传真") == "电话：0595-85662800 传真"
+    assert norm("邮箱：ptsl2008@163.com     传真") == "邮箱：ptsl2008@163.com 传真"
     assert norm("《 条例 》") == "《条例》"  # heads/b132
-    assert norm("成立 70 周年") == "成立 70 周年"
+    assert norm("成立 70 周年") == "成立70周年"  # PDF text spaces digits apart from characters
+    assert norm("230 000023") == "230 000023"  # full/a013: a space between digits can separate table cells
+
+
+def test_page_numbers_inside_running_text_are_dropped():
+    # ../shared/corpus/pdf/hongze-2023.pdf, page 1 footer
+    assert norm("严格执行“分- 1 -级审核、先审后发”程序") == "严格执行“分级审核、先审后发”程序"
+    assert norm("2019-2020学年") == "2019-2020学年"
 
 
 # --- rejoining broken lines, keeping table cells --------------------------------------------------------

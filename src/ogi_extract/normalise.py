@@ -138,7 +138,7 @@ def _pinyin_pattern() -> re.Pattern[str]:
     # A syllable is written with tone marks; fold them onto plain vowels for the structural match.
     letter = f"[a-z{_TONED}]"
     syllable = f"{letter}{{1,6}}"
-    return re.compile(rf"(?<=[{CJK}])(?:\((?:{syllable})\))+")
+    return re.compile(rf"(?<=[{CJK}])(?:[ ]?\((?:{syllable})\))+")
 
 
 _PINYIN_CANDIDATE = _pinyin_pattern()
@@ -186,10 +186,10 @@ _HEADER_ZONE_LINES = 16
 
 
 def _drop_junk(m: Mapped) -> Mapped:
-    spans = _header_block(m.text)
-    spans += [x.span() for x in _BREADCRUMB.finditer(m.text)]
+    spans = [x.span() for x in _BREADCRUMB.finditer(m.text)]
     spans += [x.span() for x in _WIDGETS.finditer(m.text)]
-    return m.delete(_merge(spans))
+    m = m.delete(_merge(spans))
+    return m.delete(_header_block(m.text))
 
 
 _HEADER_LINE = re.compile(_HEADER_FIELD.pattern + r"|^\s*(?:(?:图片|附件|链接)\s*[:：]\s*)?https?://\S+\s*$|^\s*$", re.M)
@@ -227,7 +227,9 @@ def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
 
 _LINE_EDGE_SPACE = re.compile(r"^[ ]+|[ ]+$", re.M)
 _EXTRA_SPACE = re.compile(r"(?<= ) +")
-_SPACE_IN_CJK = re.compile(rf"(?<=[{CJK}《》“”（）、，。；：]) (?=[{CJK}《》“”（）、，。；：])")
+_SPACE_IN_CJK = re.compile(rf"(?<=[{CJK}《》“”（）、，。；：]) (?=[{CJK}《》“”（）、，。；：\d])|(?<=\d) (?=[{CJK}《》“”（）、，。；：])")
+# Page numbers that PDF extraction drops into running text: "分- 1 -级审核".
+_PAGE_NUMBER = re.compile(rf"(?:^|(?<=[{CJK}，。；：]))[ ]*[-—][ ]\d{{1,3}}[ ][-—][ ]*(?=[{CJK}，。；：]|$)", re.M)
 _EMPTY_LINES = re.compile(r"^\n+|\n+$|\n(?=\n)")
 _TAB_EDGE = re.compile(r"[ ]+(?=\t)|(?<=\t)[ ]+")
 # Tabs at the edge of a line that holds no other tab are indentation, not table cells;
@@ -350,6 +352,23 @@ def _rejoin_lines(m: Mapped) -> Mapped:
 # --- the pipeline ----------------------------------------------------------------------------
 
 
+_MAX_REJOIN_ROUNDS = 8
+
+
+def _clean_inline(m: Mapped) -> Mapped:
+    """Deletions that read neighbouring characters; run again after lines are rejoined."""
+    m = _remove_pinyin(m)
+    m = m.delete_matches(_STRAY_COMMA)
+    m = _drop_junk(m)
+    m = _strip_indent_tabs(m)
+    m = m.delete_matches(_TAB_EDGE)
+    m = m.delete_matches(_LINE_EDGE_SPACE)
+    m = m.delete_matches(_EXTRA_SPACE)
+    m = m.delete_matches(_PAGE_NUMBER)
+    m = m.delete_matches(_SPACE_IN_CJK)
+    return m.delete_matches(_EMPTY_LINES)
+
+
 def normalise(raw: str, *, rejoin: bool = True) -> Normalised:
     """Clean a raw report text; see the module docstring for the contract of the offset map."""
     m = Mapped(raw, np.arange(len(raw), dtype=np.int64))
@@ -359,14 +378,12 @@ def normalise(raw: str, *, rejoin: bool = True) -> Normalised:
     m = _straight_quotes(m)
     m = _remove_pinyin(m)
     m = _to_simplified(m)
-    m = m.delete_matches(_STRAY_COMMA)
-    m = _drop_junk(m)
-    m = _strip_indent_tabs(m)
-    m = m.delete_matches(_TAB_EDGE)
-    m = m.delete_matches(_LINE_EDGE_SPACE)
-    m = m.delete_matches(_EXTRA_SPACE)
-    m = m.delete_matches(_SPACE_IN_CJK)
-    m = m.delete_matches(_EMPTY_LINES)
+    m = _clean_inline(m)
     if rejoin:
-        m = _rejoin_lines(m)
+        # Joining can give lines a new shape that joins again: repeat until nothing changes.
+        for _ in range(_MAX_REJOIN_ROUNDS):
+            before = m.text
+            m = _clean_inline(_rejoin_lines(m))
+            if m.text == before:
+                break
     return Normalised(m.text, m.offsets, len(raw))
