@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -169,9 +170,10 @@ def stats(path: str | os.PathLike) -> dict:
 # --- agreement -----------------------------------------------------------------------------------------
 
 
-def _prf(tp: float, n_pred: int, n_gold: int) -> dict:
+def _prf(tp: float, n_pred: int, n_gold: int, tp_gold: float | None = None) -> dict:
+    """``tp`` counts matched predictions; ``tp_gold`` matched gold spans when they differ (overlap match)."""
     p = tp / n_pred if n_pred else 0.0
-    r = tp / n_gold if n_gold else 0.0
+    r = (tp if tp_gold is None else tp_gold) / n_gold if n_gold else 0.0
     f = 2 * p * r / (p + r) if p + r else 0.0
     return {"p": round(p, 4), "r": round(r, 4), "f": round(f, 4), "pred": n_pred, "gold": n_gold}
 
@@ -183,7 +185,7 @@ def agreement(a_path: str | os.PathLike, b_path: str | os.PathLike, *, base_labe
     shared = sorted(set(a_docs) & set(b_docs))
     result: dict = {"documents": len(shared), "exact": {}, "overlap": {}}
     for label in LABELS:
-        counts = {"exact": 0, "overlap": 0, "a": 0, "b": 0}
+        counts = {"exact": 0, "overlap": 0, "overlap_gold": 0, "a": 0, "b": 0}
         for key in shared:
             gold = [(s, e) for s, e, l in a_docs[key].spans if (split_label(l)[0] if base_labels else l) == label]
             pred = [(s, e) for s, e, l in b_docs[key].spans if (split_label(l)[0] if base_labels else l) == label]
@@ -191,8 +193,9 @@ def agreement(a_path: str | os.PathLike, b_path: str | os.PathLike, *, base_labe
             counts["b"] += len(pred)
             counts["exact"] += len(set(gold) & set(pred))
             counts["overlap"] += sum(1 for s, e in pred if any(s < ge and gs < e for gs, ge in gold))
+            counts["overlap_gold"] += sum(1 for gs, ge in gold if any(s < ge and gs < e for s, e in pred))
         result["exact"][label] = _prf(counts["exact"], counts["b"], counts["a"])
-        result["overlap"][label] = _prf(counts["overlap"], counts["b"], counts["a"])
+        result["overlap"][label] = _prf(counts["overlap"], counts["b"], counts["a"], counts["overlap_gold"])
     # Indicator agreement on COUNT spans both passes marked identically.
     same = total = 0
     for key in shared:
@@ -212,18 +215,35 @@ class QuoteError(ValueError):
     pass
 
 
-def resolve_quotes(text: str, spans: Iterable[list], doc_id: str = "") -> list[tuple[int, int, str]]:
+def resolve_quotes(text: str, spans: Iterable[list], doc_id: str = "", *, tolerant: bool = False) -> list[tuple[int, int, str]]:
+    """[label, quote, occurrence] -> (start, end, label). ``tolerant`` also accepts the quote with the blank
+    space removed that a newer normaliser no longer keeps (work files are quoted against an older text)."""
     resolved = []
     for item in spans:
         label, quote = item[0], item[1]
         occurrence = int(item[2]) if len(item) > 2 else 0
-        pos = -1
-        for _ in range(occurrence + 1):
-            pos = text.find(quote, pos + 1)
-            if pos < 0:
-                raise QuoteError(f"doc {doc_id}: {label} quote {quote!r} occurrence {occurrence} not found in the text")
-        resolved.append((pos, pos + len(quote), label))
+        variants = [quote]
+        if tolerant:
+            variants += [re.sub(r"\s+", "", quote), re.sub(r"[ \t]+", "", quote), quote.replace("\n", "")]
+        for variant in dict.fromkeys(variants):
+            pos = _nth(text, variant, occurrence)
+            if pos < 0 and tolerant:
+                pos = _nth(text, variant, 0) if text.count(variant) == 1 else -1
+            if pos >= 0:
+                resolved.append((pos, pos + len(variant), label))
+                break
+        else:
+            raise QuoteError(f"doc {doc_id}: {label} quote {quote!r} occurrence {occurrence} not found in the text")
     return sorted(set(resolved))
+
+
+def _nth(text: str, quote: str, occurrence: int) -> int:
+    pos = -1
+    for _ in range(occurrence + 1):
+        pos = text.find(quote, pos + 1)
+        if pos < 0:
+            return -1
+    return pos
 
 
 def quote_spans(text: str, spans: Iterable[tuple[int, int, str]]) -> list[list]:

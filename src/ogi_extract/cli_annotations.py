@@ -80,10 +80,22 @@ def agreement_command(a: Path, b: Path, as_json: bool = typer.Option(False, "--j
     out.print(f"COUNT indicator agreement on identical spans: {result['indicator_accuracy']}")
 
 
-def work_to_gold(work_file: Path, texts: Path) -> GoldDoc:
+def work_to_gold(work_file: Path, texts: Path | None = None, corpus: Path = Path("corpus"), pre: Path = Path("annotations/work/pre")) -> GoldDoc:
+    """A work file -> a gold document. With ``texts`` the quotes resolve in the text the annotator read;
+    without, in the current normalised text of the source file (what the gold set must hold)."""
+    from .ingest import read_document
+
     work = json.loads(work_file.read_text(encoding="utf-8"))
-    text = (texts / f"{work_file.stem}.txt").read_text(encoding="utf-8")
-    spans = resolve_quotes(text, work["spans"], work.get("doc_id", ""))
+    if not work.get("doc_id") or not work.get("source"):
+        known = json.loads((pre / work_file.name).read_text(encoding="utf-8"))
+        work.update({k: known[k] for k in ("doc_id", "source", "kind") if not work.get(k)})
+    if texts is not None:
+        text = (texts / f"{work_file.stem}.txt").read_text(encoding="utf-8")
+    else:
+        document = read_document(corpus / work["source"])
+        text = document.text
+        work["doc_id"] = document.doc_id
+    spans = resolve_quotes(text, work["spans"], work.get("doc_id", ""), tolerant=texts is None)
     meta = {k: v for k, v in work.items() if k not in ("spans",)}
     return GoldDoc(text=text, spans=spans, meta=meta, file=str(work_file), line=1)
 
@@ -113,29 +125,59 @@ def check_work(
         raise typer.Exit(1)
 
 
-def split_for(doc_id: str, stratum: str, dev_share: int = 5) -> str:
-    """Fixed split: within each stratum, every doc whose hash falls in the last 1/dev_share goes to dev."""
-    digest = int(hashlib.sha256(f"{stratum}:{doc_id}".encode()).hexdigest(), 16)
-    return "dev" if digest % dev_share == 0 else "train"
+DEV_EVERY = 5  # one document in five goes to dev: about 80/20
+
+
+def stratum_of(doc: GoldDoc) -> str:
+    """full/head x old/new format: the split keeps each group's share of dev about 20%."""
+    from .reporting import resolve_year
+
+    length = "full" if doc.meta.get("kind") == "full" else "head"
+    year, _ = resolve_year(doc.text, None)
+    era = "new" if (year or 0) >= 2019 or "本年新收政府信息公开申请数量" in doc.text else "old"
+    return f"{length}/{era}"
+
+
+def assign_splits(docs: list[GoldDoc]) -> None:
+    """Fixed, documented split: within each stratum, documents ordered by the hash of their doc_id;
+    every fifth (positions 2, 7, 12, …) goes to dev. Adding documents later moves few others."""
+    strata: dict[str, list[GoldDoc]] = {}
+    for doc in docs:
+        strata.setdefault(stratum_of(doc), []).append(doc)
+    for stratum, members in strata.items():
+        members.sort(key=lambda d: hashlib.sha256(d.doc_id.encode()).hexdigest())
+        for position, doc in enumerate(members):
+            doc.meta["stratum"] = stratum
+            doc.meta["split"] = "dev" if position % DEV_EVERY == 2 else "train"
 
 
 @annotations_app.command("assemble")
 def assemble(
     work: Path = typer.Option(Path("annotations/work/done"), help="Folder of corrected work files."),
-    texts: Path = typer.Option(Path("annotations/work/texts"), help="Folder of the normalised texts."),
+    corpus: Path = typer.Option(Path("corpus"), help="Folder the work files' sources are relative to."),
     output: Path = typer.Option(Path("annotations/gold.jsonl"), "--out", help="Gold JSONL to write."),
 ) -> None:
-    """Corrected work files -> one gold JSONL with meta (doc_id, source, split, annotator, annotated_at)."""
+    """Corrected work files -> one gold JSONL on the current normalised texts, with meta
+    (doc_id, source, split, annotator, annotated_at)."""
     docs = []
+    failed = 0
     for file in sorted(work.glob("*.json")):
-        doc = work_to_gold(file, texts)
+        try:
+            doc = work_to_gold(file, None, corpus)
+        except QuoteError as exc:
+            err.print(f"{file}: {exc}", markup=False)
+            failed += 1
+            continue
         if not doc.meta.get("annotator"):
             err.print(f"{file}: no annotator recorded; a document counts only when a person corrected it")
             raise typer.Exit(1)
-        doc.meta["split"] = split_for(doc.doc_id, doc.meta.get("stratum", doc.meta.get("kind", "")))
         docs.append(doc)
+    assign_splits(docs)
     output.write_text("".join(d.to_json() + "\n" for d in docs), encoding="utf-8")
     out.print(f"{len(docs)} documents -> {output}")
+    if failed:
+        err.print(f"[red]{failed} work file(s) need their quotes fixed[/]")
+        raise typer.Exit(1)
 
 
 __all__ = ["annotations_app", "read_gold"]

@@ -183,6 +183,7 @@ _WIDGETS = re.compile(
     re.M,
 )
 _HEADER_ZONE_LINES = 16
+_HEADER_LINE_MAX = 200  # a longer line, or one with a full stop, holds body text
 
 
 def _drop_junk(m: Mapped) -> Mapped:
@@ -203,7 +204,7 @@ def _header_block(text: str) -> list[tuple[int, int]]:
         end = text.find("\n", pos)
         end = len(text) if end < 0 else end
         line = text[pos:end]
-        if not _HEADER_LINE.fullmatch(line):
+        if not _HEADER_LINE.fullmatch(line) or "。" in line or len(line) > _HEADER_LINE_MAX:
             break
         if line.strip():
             spans.append((pos, end))
