@@ -1,0 +1,138 @@
+"""A spancat suggester that proposes item-level units: sentences and enumerated items, without their
+enumerators and final punctuation, plus the part after a lead-in ("主要是", "但", "：").
+
+A PROBLEM or MEASURE is one item of a list or one sentence, so a handful of candidates per sentence
+covers them, where n-gram suggesters need spans up to 36 tokens long (tooling-notes §3).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from spacy.tokens import Doc
+from spacy.util import registry
+from thinc.api import Ops, get_current_ops
+from thinc.types import Ints1d, Ragged
+
+_ENUM_AHEAD = r"(?=[一二三四五六七八九十]+[是要][^\d]|[（(][一二三四五六七八九十]+[)）]|(?<!\d)\d{1,2}[、.．](?![\d])|[一二三四五六七八九十]+、)"
+# Sentences end at 。；！？; an enumerator starts a new item wherever it stands. A line break is a
+# boundary in one reading and not in the other (fragmented pages break lines inside sentences).
+_BOUNDARIES = (
+    re.compile(rf"(?<=[。；;！!？?\n])|(?<=[^\d\s]){_ENUM_AHEAD}"),
+    re.compile(rf"(?<=[。；;！!？?])|(?<=[^\d\s]){_ENUM_AHEAD}|(?<=\n){_ENUM_AHEAD}"),
+)
+_CLAUSE = re.compile(r"[，,；;]")
+_ENUMERATOR = re.compile(
+    r"[\s]*(?:[一二三四五六七八九十]+[是要][，,：:]?|第[一二三四五六七八九十]+[，,、]|[（(][一二三四五六七八九十\d]+[)）][、.，,]?|\d+[.、．](?!\d)|[一二三四五六七八九十]+、|一方面[，,]?|另一方面[，,]?)"
+)
+_LEAD_IN = re.compile(
+    r"(?:主要是|主要有|主要表现在|表现在|具体表现为|体现在|主要为|以下问题有|如|但是|但|然而|不过|还存在|仍存在|存在|"
+    r"我们将|我局将|我区将|我市将|我委将|我办将|我镇将|我县将|将|：|:)\s*"
+)
+_TRAILING = "。；;！!？?，,：:、 \n"
+_TRAILING_WORDS = re.compile(r"(?:等问题|等方面|等)$")
+_MIN_CHARS = 4
+_MAX_CHARS = 400
+
+
+def _trim(text: str, s: int, e: int) -> tuple[int, int]:
+    while s < e and text[s] in " \n\t":
+        s += 1
+    while e > s and text[e - 1] in _TRAILING:
+        e -= 1
+    return s, e
+
+
+def item_char_spans(text: str) -> list[tuple[int, int]]:
+    """Candidate (start, end) character spans of one text."""
+    spans: set[tuple[int, int]] = set()
+
+    def add(s: int, e: int) -> None:
+        s, e = _trim(text, s, e)
+        if e - s >= _MIN_CHARS:
+            spans.add((s, min(e, s + _MAX_CHARS)))
+            stripped = _TRAILING_WORDS.search(text, s, e)
+            if stripped and stripped.start() - s >= _MIN_CHARS:
+                spans.add(_trim(text, s, stripped.start()))
+
+    for boundary in _BOUNDARIES:
+        cuts = [0] + [m.start() for m in boundary.finditer(text) if 0 < m.start() < len(text)] + [len(text)]
+        for start, end in zip(cuts, cuts[1:]):
+            enumerator = _ENUMERATOR.match(text, start, end)
+            s = enumerator.end() if enumerator else start
+            s, e = _trim(text, s, end)
+            if e - s < _MIN_CHARS:
+                continue
+            add(s, e)
+            # The same unit after a lead-in: "…，但公开形式不够丰富" / "主要是宣传力度不够、…"
+            for lead in _LEAD_IN.finditer(text, s, e):
+                if lead.end() > s:
+                    add(lead.end(), e)
+            # Clauses: each one, and runs from the sentence start or to the sentence end.
+            commas = [m.end() for m in _CLAUSE.finditer(text, s, e)]
+            if commas and len(commas) <= 12:
+                starts = [s] + commas
+                ends = [c - 1 for c in commas] + [e]
+                for i, clause_start in enumerate(starts):
+                    add(clause_start, ends[i])
+                    add(clause_start, e)
+                    add(s, ends[i])
+            # A heading sentence fused to its explanation is cut at the first "。"
+            first_stop = text.find("。", s, e)
+            if first_stop > s + _MIN_CHARS:
+                add(s, first_stop)
+    return sorted(spans)
+
+
+def item_token_spans(doc: Doc) -> list[tuple[int, int]]:
+    spans = []
+    seen = set()
+    for start, end in item_char_spans(doc.text):
+        span = doc.char_span(start, end, alignment_mode="contract")
+        if span is None or len(span) == 0:
+            span = doc.char_span(start, end, alignment_mode="expand")
+        if span is not None and len(span) and (span.start, span.end) not in seen:
+            seen.add((span.start, span.end))
+            spans.append((span.start, span.end))
+    return spans
+
+
+@registry.misc("ogi_item_suggester.v1")
+def build_item_suggester():
+    """Registered as `ogi_item_suggester.v1` (also through the spacy_misc entry point)."""
+
+    def item_suggester(docs: Iterable[Doc], *, ops: Ops | None = None) -> Ragged:
+        if ops is None:
+            ops = get_current_ops()
+        lengths = []
+        rows = []
+        for doc in docs:
+            spans = item_token_spans(doc)
+            lengths.append(len(spans))
+            rows.extend(spans)
+        lengths_array: Ints1d = ops.asarray1i(lengths)
+        if rows:
+            data = ops.asarray2i(rows)
+        else:
+            data = ops.xp.zeros((0, 2), dtype="i")
+        return Ragged(data, lengths_array)
+
+    return item_suggester
+
+
+def coverage(docs_and_gold: Iterable[tuple[Doc, list[tuple[int, int]]]]) -> dict:
+    """Share of gold (token start, token end) spans proposed, and candidates per token."""
+    gold_total = covered = candidates = tokens = 0
+    for doc, gold in docs_and_gold:
+        proposed = set(item_token_spans(doc))
+        candidates += len(proposed)
+        tokens += len(doc)
+        gold_total += len(gold)
+        covered += sum(1 for span in gold if span in proposed)
+    return {
+        "gold_spans": gold_total,
+        "covered": covered,
+        "coverage": round(covered / gold_total, 4) if gold_total else None,
+        "candidates_per_token": round(candidates / tokens, 4) if tokens else None,
+    }
