@@ -4,7 +4,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 OUT ?= out/corpus
 
-.PHONY: install run test bench clean
+.PHONY: install run test bench clean pkuseg-model
 
 install: $(STAMP)
 
@@ -25,3 +25,14 @@ clean: clean-annotation-tools
 	rm -rf $(VENV) out
 
 include mk/doccano.mk
+
+# The pkuseg segmenter's model comes from the old pkuseg wheel on PyPI (spacy-pkuseg ships none and cannot
+# download one here); only the segmenter study needs it.
+PKUSEG_DIR := .cache/pkuseg
+pkuseg-model: $(PKUSEG_DIR)/default/weights.npz
+
+$(PKUSEG_DIR)/default/weights.npz: | install
+	mkdir -p $(PKUSEG_DIR)/wheel
+	$(BIN)/python -m pip download --quiet --no-deps --only-binary=:all: --python-version 3.7 --dest $(PKUSEG_DIR)/wheel pkuseg==0.0.25
+	cd $(PKUSEG_DIR) && $(CURDIR)/$(BIN)/python -c "import zipfile,glob; z=zipfile.ZipFile(glob.glob('wheel/pkuseg-0.0.25-*.whl')[0]); [z.extract(n, 'tmp') for n in z.namelist() if n.startswith('pkuseg/models/default/')]"
+	rm -rf $(PKUSEG_DIR)/default && mv $(PKUSEG_DIR)/tmp/pkuseg/models/default $(PKUSEG_DIR)/default && rm -rf $(PKUSEG_DIR)/tmp $(PKUSEG_DIR)/wheel

@@ -237,6 +237,33 @@ def resolve_quotes(text: str, spans: Iterable[list], doc_id: str = "", *, tolera
     return sorted(set(resolved))
 
 
+def remap_spans(old: str, new: str, spans: list[tuple[int, int, str]], doc_id: str = "",
+                dropped: list | None = None) -> list[tuple[int, int, str]]:
+    """Move spans made on ``old`` onto ``new`` (the same document under a newer normaliser) by aligning
+    the two texts. A span the new normaliser removed entirely (page junk) is dropped and listed in
+    ``dropped``; a span found only in part is an error."""
+    import difflib
+
+    if old == new:
+        return list(spans)
+    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
+    position: dict[int, int] = {}
+    for a, b, size in matcher.get_matching_blocks():
+        for k in range(size):
+            position[a + k] = b + k
+    moved = []
+    for start, end, label in spans:
+        kept = [position[i] for i in range(start, end) if i in position]
+        quote = re.sub(r"\s+", "", old[start:end])
+        if not kept and dropped is not None:
+            dropped.append((start, end, label, old[start:end]))
+            continue
+        if not kept or re.sub(r"\s+", "", new[kept[0]:kept[-1] + 1]) != quote:
+            raise QuoteError(f"doc {doc_id}: {label} {old[start:end]!r} at [{start}:{end}] cannot be found again in the new text")
+        moved.append((kept[0], kept[-1] + 1, label))
+    return sorted(set(moved))
+
+
 def _nth(text: str, quote: str, occurrence: int) -> int:
     pos = -1
     for _ in range(occurrence + 1):

@@ -128,3 +128,36 @@ def _mount_subcommands() -> None:
 
 
 _mount_subcommands()
+
+
+@app.command()
+def train(
+    out: Path = typer.Option(Path("models/ogi_zh"), "--out", help="Folder for the trained pipeline."),
+    config: Path = typer.Option(Path("training/config.cfg"), "--config", help="spaCy training config."),
+    annotations: Path = typer.Option(Path("annotations"), "--annotations", help="Gold JSONL file or folder."),
+    segmenter: str = typer.Option("char", "--segmenter", help="char, jieba or pkuseg."),
+    pkuseg_model: Optional[str] = typer.Option(None, "--pkuseg-model", help="Folder of a pkuseg model (make pkuseg-model)."),
+    seed: int = typer.Option(0, "--seed"),
+    max_steps: Optional[int] = typer.Option(None, "--max-steps", help="Override training.max_steps (short runs)."),
+) -> None:
+    """Train the pipeline from the gold annotations and write it with its dev scores."""
+    from .training import TrainingError, train as run_training
+
+    try:
+        report = run_training(config=config, out=out, annotations=annotations, segmenter=segmenter,
+                              pkuseg_model=pkuseg_model, seed=seed, max_steps=max_steps, log=console.print)
+    except TrainingError as exc:
+        console.print("[red]error:[/]", end=" ")
+        console.print(str(exc), markup=False)
+        raise typer.Exit(EXIT_RUN_FAILED)
+    table = Table(title=f"dev scores of {out} (exact span match) vs the rule baseline")
+    for column in ("label", "P", "R", "F", "rules F"):
+        table.add_column(column, justify="right")
+    for label, score in report["dev"]["per_type"].items():
+        table.add_row(label, f"{score['p']:.3f}", f"{score['r']:.3f}", f"{score['f']:.3f}",
+                      f"{report['rules_dev']['per_type'][label]['f']:.3f}")
+    Console().print(table)
+    suggestions = report["suggester"]["dev"]
+    Console().print(f"indicator accuracy on gold COUNTs: {report['indicators_dev']['accuracy']} "
+                    f"(rules {report['indicators_dev']['rules_accuracy']}); suggester coverage {suggestions['coverage']} "
+                    f"at {suggestions['candidates_per_token']} candidates/token; {report['training_seconds']} s")

@@ -10,7 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from .annotations import GoldDoc, QuoteError, agreement, read_gold, resolve_quotes, stats, validate, validate_doc
+from .annotations import GoldDoc, QuoteError, agreement, read_gold, remap_spans, resolve_quotes, stats, validate, validate_doc
 from .labels import LABELS
 
 annotations_app = typer.Typer(help="Gold annotations: validate, stats, agreement, assemble.", no_args_is_help=True)
@@ -80,9 +80,12 @@ def agreement_command(a: Path, b: Path, as_json: bool = typer.Option(False, "--j
     out.print(f"COUNT indicator agreement on identical spans: {result['indicator_accuracy']}")
 
 
-def work_to_gold(work_file: Path, texts: Path | None = None, corpus: Path = Path("corpus"), pre: Path = Path("annotations/work/pre")) -> GoldDoc:
+def work_to_gold(work_file: Path, texts: Path | None = None, corpus: Path = Path("corpus"),
+                 pre: Path = Path("annotations/work/pre"), read: Path = Path("annotations/work/texts"),
+                 dropped: list | None = None) -> GoldDoc:
     """A work file -> a gold document. With ``texts`` the quotes resolve in the text the annotator read;
-    without, in the current normalised text of the source file (what the gold set must hold)."""
+    without, they resolve there (``read``) and the spans move onto the current normalised text of the source
+    file, which is what the gold set holds."""
     from .ingest import read_document
 
     work = json.loads(work_file.read_text(encoding="utf-8"))
@@ -91,11 +94,17 @@ def work_to_gold(work_file: Path, texts: Path | None = None, corpus: Path = Path
         work.update({k: known[k] for k in ("doc_id", "source", "kind") if not work.get(k)})
     if texts is not None:
         text = (texts / f"{work_file.stem}.txt").read_text(encoding="utf-8")
+        spans = resolve_quotes(text, work["spans"], work.get("doc_id", ""))
     else:
-        document = read_document(corpus / work["source"])
+        source = Path(work["source"])
+        if not source.parts or source.parts[0] != corpus.name:
+            source = corpus / source
+        document = read_document(source)
         text = document.text
         work["doc_id"] = document.doc_id
-    spans = resolve_quotes(text, work["spans"], work.get("doc_id", ""), tolerant=texts is None)
+        work["source"] = source.as_posix()  # relative to the repository root
+        seen = (read / f"{work_file.stem}.txt").read_text(encoding="utf-8")
+        spans = remap_spans(seen, text, resolve_quotes(seen, work["spans"], work["doc_id"]), work["doc_id"], dropped)
     meta = {k: v for k, v in work.items() if k not in ("spans",)}
     return GoldDoc(text=text, spans=spans, meta=meta, file=str(work_file), line=1)
 
@@ -162,8 +171,11 @@ def assemble(
     docs = []
     failed = 0
     for file in sorted(work.glob("*.json")):
+        dropped: list = []
         try:
-            doc = work_to_gold(file, None, corpus)
+            doc = work_to_gold(file, None, corpus, dropped=dropped)
+            for start, end, label, quote in dropped:
+                err.print(f"{file}: {label} {quote!r} [{start}:{end}] is in text the normaliser now removes; dropped", markup=False)
         except QuoteError as exc:
             err.print(f"{file}: {exc}", markup=False)
             failed += 1

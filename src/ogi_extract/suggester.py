@@ -44,8 +44,45 @@ def _trim(text: str, s: int, e: int) -> tuple[int, int]:
     return s, e
 
 
+_ITEM_SECTIONS = ("problems_improvements", "next_steps")
+_ITEM_CUE = re.compile(r"存在(?:的)?(?:主要)?(?:问题|不足)|主要问题|不足之处|改进措施|改进情况|下一步|下步打算|今后|工作思路|工作计划")
+_TOP_HEADING = re.compile(r"\n[一二三四五六七八九十]+、")
+_CUE_REACH = 4000
+
+
+def item_regions(text: str) -> list[tuple[int, int]]:
+    """Where problems and measures are written: the 存在的主要问题 / 改进 / 下一步 sections when the report
+    has them (from the heading to the next section), else the whole text."""
+    from .sections import find_sections
+
+    regions = [(s.start, s.end) for s in find_sections(text) if s.key in _ITEM_SECTIONS]
+    # Reports without such headings (or with ones the section finder misses) still announce them.
+    for cue in _ITEM_CUE.finditer(text):
+        start = text.rfind("\n", 0, cue.start()) + 1
+        heading = _TOP_HEADING.search(text, cue.end())
+        end = heading.start() if heading else len(text)
+        regions.append((start, min(end, cue.end() + _CUE_REACH)))
+    if not regions:
+        return [(0, len(text))]
+    regions.sort()
+    merged = [regions[0]]
+    for start, end in regions[1:]:
+        if start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
 def item_char_spans(text: str) -> list[tuple[int, int]]:
-    """Candidate (start, end) character spans of one text."""
+    """Candidate (start, end) character spans of one text, inside its problem and measure sections."""
+    spans: set[tuple[int, int]] = set()
+    for start, end in item_regions(text):
+        spans.update(_region_spans(text, start, end))
+    return sorted(spans)
+
+
+def _region_spans(text: str, region_start: int, region_end: int) -> set[tuple[int, int]]:
     spans: set[tuple[int, int]] = set()
 
     def add(s: int, e: int) -> None:
@@ -57,7 +94,8 @@ def item_char_spans(text: str) -> list[tuple[int, int]]:
                 spans.add(_trim(text, s, stripped.start()))
 
     for boundary in _BOUNDARIES:
-        cuts = [0] + [m.start() for m in boundary.finditer(text) if 0 < m.start() < len(text)] + [len(text)]
+        cuts = [region_start] + [m.start() for m in boundary.finditer(text, region_start, region_end)
+                                 if region_start < m.start() < region_end] + [region_end]
         for start, end in zip(cuts, cuts[1:]):
             enumerator = _ENUMERATOR.match(text, start, end)
             s = enumerator.end() if enumerator else start
@@ -82,7 +120,7 @@ def item_char_spans(text: str) -> list[tuple[int, int]]:
             first_stop = text.find("。", s, e)
             if first_stop > s + _MIN_CHARS:
                 add(s, first_stop)
-    return sorted(spans)
+    return spans
 
 
 def item_token_spans(doc: Doc) -> list[tuple[int, int]]:
