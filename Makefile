@@ -4,7 +4,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 OUT ?= out/corpus
 
-.PHONY: install run test bench clean pkuseg-model
+.PHONY: install run test bench clean pkuseg-model browser
 
 install: $(STAMP)
 
@@ -18,8 +18,13 @@ $(STAMP): pyproject.toml
 run: install
 	$(BIN)/ogi extract corpus --out $(OUT) --summary
 
-test: install annotation-tools
+test: install annotation-tools browser
 	$(BIN)/python -m pytest -q
+
+# The evaluation report is checked in a real headless browser: Debian's chromium, installed once.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq --no-install-recommends chromium >/dev/null; }
 
 clean: clean-annotation-tools
 	rm -rf $(VENV) out

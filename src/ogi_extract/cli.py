@@ -161,3 +161,34 @@ def train(
     Console().print(f"indicator accuracy on gold COUNTs: {report['indicators_dev']['accuracy']} "
                     f"(rules {report['indicators_dev']['rules_accuracy']}); suggester coverage {suggestions['coverage']} "
                     f"at {suggestions['candidates_per_token']} candidates/token; {report['training_seconds']} s")
+
+
+@app.command()
+def evaluate(
+    model: list[str] = typer.Option(..., "--model", help="Pipeline folder or 'rules'; repeat to compare models."),
+    data: Path = typer.Option(Path("annotations"), "--data", help="Gold JSONL file or folder."),
+    split: Optional[str] = typer.Option("dev", "--split", help="train, dev, or 'all'."),
+    records: bool = typer.Option(False, "--records", help="Also score record fields against annotations/records."),
+    gold_records: Optional[Path] = typer.Option(None, "--gold-records", help="Folder of hand-checked gold records."),
+    out: Path = typer.Option(..., "--out", help="Folder for metrics.json, report.md and report.html."),
+) -> None:
+    """Precision/recall report: spans (exact and partial), indicator linking, records; models side by side."""
+    from .api import ModelError
+    from .evaluate import evaluate as run_evaluation
+    from .evaluate import headline_table
+
+    try:
+        metrics = run_evaluation(model, data, None if split == "all" else split, out, records=records, gold_records=gold_records)
+    except (ModelError, ValueError) as exc:
+        console.print("[red]error:[/]", end=" ")
+        console.print(str(exc), markup=False)
+        raise typer.Exit(EXIT_RUN_FAILED)
+    Console().print(headline_table(metrics), markup=False)
+    for name, result in metrics["models"].items():
+        line = f"{name}: indicator linking accuracy {result['indicator_linking']['accuracy']}"
+        if "records" in result:
+            rec = result["records"]
+            line += (f"; agency {rec['agency']['accuracy']}, year {rec['year']['accuracy']}, format {rec['format']['accuracy']},"
+                     f" indicators P {rec['indicators_micro']['p']} R {rec['indicators_micro']['r']}")
+        Console().print(line, markup=False)
+    console.print(f"wrote {out / 'metrics.json'}, {out / 'report.md'}, {out / 'report.html'}")

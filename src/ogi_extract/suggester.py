@@ -51,8 +51,8 @@ _CUE_REACH = 4000
 
 
 def item_regions(text: str) -> list[tuple[int, int]]:
-    """Where problems and measures are written: the 存在的主要问题 / 改进 / 下一步 sections when the report
-    has them (from the heading to the next section), else the whole text."""
+    """Where problems and measures are written: the 存在的主要问题 / 改进 / 下一步 sections (from the heading to
+    the next section) and the paragraphs that announce problems or next steps; nothing else is proposed."""
     from .sections import find_sections
 
     regions = [(s.start, s.end) for s in find_sections(text) if s.key in _ITEM_SECTIONS]
@@ -63,7 +63,7 @@ def item_regions(text: str) -> list[tuple[int, int]]:
         end = heading.start() if heading else len(text)
         regions.append((start, min(end, cue.end() + _CUE_REACH)))
     if not regions:
-        return [(0, len(text))]
+        return []
     regions.sort()
     merged = [regions[0]]
     for start, end in regions[1:]:
