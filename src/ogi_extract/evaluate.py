@@ -295,12 +295,28 @@ def record_metrics(predictions: list[Prediction], gold_records: dict[str, dict],
 # --- running ----------------------------------------------------------------------------------------
 
 
+def _title_of(doc: GoldDoc) -> str | None:
+    """The title ingestion read from the source file (crawler header, HTML title), as extraction sees it."""
+    from .ingest import IngestError, read_document
+
+    source = doc.meta.get("source")
+    if not source or not Path(source).exists():
+        return None
+    try:
+        return read_document(source).metadata.get("title")
+    except IngestError:
+        return None
+
+
 def run_model(model: str, gold: list[GoldDoc]) -> ModelResult:
     name = resolve_model(model)
     nlp = load_pipeline(name)
     result = ModelResult(name=Path(name).name if name != "rules" else "rules")
     for doc in gold:
-        predicted = nlp(doc.text)
+        predicted = nlp.make_doc(doc.text)
+        predicted._.title = _title_of(doc)
+        for _, proc in nlp.pipeline:
+            predicted = proc(predicted)
         record = Record.model_validate(predicted._.record) if predicted._.record else None
         result.predictions.append(Prediction(doc, predicted, base_spans(predicted_spans(predicted)), base_spans(doc.spans), record))
     result.metrics["spans"] = span_metrics(result.predictions)

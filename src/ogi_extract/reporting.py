@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from .numbers import to_number
 from .record import Agency
-from .rules import CharSpan, find_agencies
+from .rules import CharSpan, find_agencies, tidy_agency
 
 _YEAR = r"(?:(?:19|20)\d{2}|二[〇○零][一二三四五六七八九〇○零]{2})"
 _YEAR_RE = re.compile(_YEAR)
@@ -31,7 +31,7 @@ _ABBREVIATIONS = {
     "人社局": "人力资源和社会保障局", "住建局": "住房和城乡建设局", "市监局": "市场监督管理局", "安监局": "安全生产监督管理局",
     "质监局": "质量技术监督局", "国资局": "国有资产监督管理局", "文广新局": "文化广电新闻出版局", "政府": "人民政府",
 }
-_GOVERNMENT_SUFFIXES = ("人民政府", "管委会", "管理委员会", "人民政府办公室", "政府")
+_GOVERNMENT_SUFFIXES = ("人民政府", "管委会", "管理委员会")
 
 
 @dataclass(frozen=True)
@@ -84,12 +84,13 @@ def _interpret_lead(lead: str, text: str, mentions) -> Candidate | None:
     if len(lead) < 2 or re.search(r"[《》“”]|^(?:根据|依据|按照)|[我本该][局委办部会区县市镇乡处院厅所]", lead):
         return None
     found = find_agencies(lead)
+    tidy = tidy_agency(lead)
     if found and found[-1].end >= len(lead) - 1:
         name = lead[found[-1].start:found[-1].end]
     elif _PLACE_END.search(lead) and len(lead) <= 20:
         return _government_of(lead, text, mentions)
-    elif len(lead) <= 24 and re.search(r"(?:局|委|办|院|署|会|中心|室|所|站|处|政府|管委会)$", lead):
-        name = lead
+    elif tidy and len(lead) <= 24 and tidy[1] >= len(lead) - 1:
+        name = lead[tidy[0]:tidy[1]]
     else:
         return None
     start = text.find(name)
@@ -98,9 +99,10 @@ def _interpret_lead(lead: str, text: str, mentions) -> Candidate | None:
 
 def _government_of(place: str, text: str, mentions) -> Candidate:
     """A report titled by a place alone is its government's: the fullest form the text gives, else 人民政府."""
-    frequency = {suffix: text.count(place + suffix) for suffix in _GOVERNMENT_SUFFIXES}
-    suffix = max(_GOVERNMENT_SUFFIXES, key=lambda s: (frequency[s] - (text.count(place + s + "办公室") if s != "人民政府办公室" else 0), -_GOVERNMENT_SUFFIXES.index(s)))
-    if frequency[suffix]:
+    # The body itself, not its office: "三明市人民政府办公室" mentions count for nothing here.
+    frequency = {suffix: text.count(place + suffix) - text.count(place + suffix + "办公") for suffix in _GOVERNMENT_SUFFIXES}
+    suffix = max(_GOVERNMENT_SUFFIXES, key=lambda s: (frequency[s], -_GOVERNMENT_SUFFIXES.index(s)))
+    if frequency[suffix] > 0:
         found = text.find(place + suffix)
         return Candidate(place + suffix, found, found + len(place + suffix), "title")
     suffix = "管委会" if place.endswith(("实验区", "新区", "开发区", "高新区")) else "人民政府"

@@ -31,7 +31,7 @@ _ORGAN_SUFFIX = (
 )
 _AGENCY = re.compile(
     rf"(?:国务院(?:办公厅|[{CJK}]{{2,8}}?(?:部|委员会|局|署))?|中华人民共和国[{CJK}]{{2,8}}?部|"
-    rf"{_PLACE}{{1,3}}[{CJK}]{{0,12}}?{_ORGAN_SUFFIX}|"
+    rf"{_PLACE}{{1,3}}?[{CJK}]{{0,12}}?{_ORGAN_SUFFIX}|"
     rf"(?<![{CJK}])(?:省|市|县|区|镇|乡)[{CJK}]{{1,8}}?(?:局|委|办|馆|残联|政府|管委会|中心))"
 )
 _AGENCY_LEFT_NOISE = re.compile(
@@ -59,6 +59,50 @@ def _last_stop_char(name: str) -> int:
     return cut
 
 
+_NAME_START_FLAGS = {"ns", "nt", "j", "nr", "nrt", "nrfg", "nz"}
+_LEVEL_WORDS = {"省", "市", "县", "区", "镇", "乡", "国家", "中央", "国务院"}
+_NAME_BREAK_FLAGS = {"p", "v", "c", "d", "ad", "u", "r", "m", "q", "f", "vn"}
+_ORGAN_END = re.compile(r"(?:局|委|办|厅|署|院|会|中心|室|所|站|处|政府|馆|联|部|团|队|庭)$")
+_NOT_NAME_WORDS = {"印发", "标题", "联系", "查阅", "欢迎", "访问", "致电", "公布", "制", "度", "年", "发布"}
+
+
+def _posseg():
+    import jieba
+    import jieba.posseg
+
+    jieba.setLogLevel(60)
+    return jieba.posseg
+
+
+def tidy_agency(name: str) -> tuple[int, int] | None:
+    """Trim words around an agency-like match with jieba's part-of-speech tags: leading verbs and
+    particles ("查阅", "印发", "度"), and anything after the organ word ("…局在市委市政府")."""
+    tokens = [(w.word, w.flag) for w in _posseg().lcut(name)]
+    position, start = 0, None
+    spans = []
+    for word, flag in tokens:
+        spans.append((position, position + len(word), word, flag))
+        position += len(word)
+    for index, (s, e, word, flag) in enumerate(spans):
+        if word in _NOT_NAME_WORDS:
+            continue
+        if flag in _NAME_START_FLAGS or word in _LEVEL_WORDS or re.search(r"(?:省|市|县|区|镇|乡|街道|州)$", word) or (
+                flag.startswith("n") and _ORGAN_END.search(word)):
+            start = index
+            break
+    if start is None:
+        return None
+    end = None
+    for s, e, word, flag in spans[start:]:
+        if end is not None and (flag in _NAME_BREAK_FLAGS or word in _NOT_NAME_WORDS) and not _ORGAN_END.search(word):
+            break
+        if _ORGAN_END.search(name[spans[start][0]:e]):
+            end = e
+    if end is None:
+        return None
+    return spans[start][0], end
+
+
 def find_agencies(text: str) -> list[CharSpan]:
     spans: list[CharSpan] = []
     for match in _AGENCY.finditer(text):
@@ -72,6 +116,11 @@ def find_agencies(text: str) -> list[CharSpan]:
         if cut:
             start += cut
             name = text[start:end]
+        tidy = tidy_agency(name)
+        if tidy is None:
+            continue
+        start, end = start + tidy[0], start + tidy[1]
+        name = text[start:end]
         if len(name) < 3 or _NOT_AGENCY.search(name) or _BAD_INSIDE.search(name):
             continue
         spans.append(CharSpan(start, end, "AGENCY"))
