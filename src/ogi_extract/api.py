@@ -11,7 +11,7 @@ from spacy.language import Language
 
 from . import components  # noqa: F401  (registers the factories)
 from .components import rule_pipeline
-from .ingest import DEFAULT_MAX_BYTES, SUFFIXES, Document, IngestError, doc_id_for, document_from_text, read_document
+from .ingest import SUFFIXES, Document, IngestError, Limits, doc_id_for, document_from_text, read_document
 from .record import Record
 
 DEFAULT_MODEL = "models/ogi_zh"
@@ -49,10 +49,11 @@ def load_pipeline(model: str | os.PathLike | None = None) -> Language:
 class Extractor:
     """Runs a pipeline over documents and returns one Record per input."""
 
-    def __init__(self, nlp: Language, model_name: str, *, max_bytes: int = DEFAULT_MAX_BYTES, keep_text: bool = False):
+    def __init__(self, nlp: Language, model_name: str, *, limits: Limits = Limits(), keep_text: bool = False):
         self.nlp = nlp
+        self.nlp.max_length = max(self.nlp.max_length, limits.max_chars + 1)
         self.model_name = model_name
-        self.max_bytes = max_bytes
+        self.limits = limits
         self.keep_text = keep_text
 
     def extract(self, path_or_text: str | os.PathLike) -> Record:
@@ -75,7 +76,7 @@ class Extractor:
     def _document_or_error(self, item: str | os.PathLike) -> Document | Record:
         if isinstance(item, str) and _is_text(item):
             return document_from_text(item)
-        return read_or_error(item, self.max_bytes)
+        return read_or_error(item, self.limits)
 
     def _flush(self, batch: list[Document | Record]) -> Iterator[Record]:
         documents = [d for d in batch if isinstance(d, Document)]
@@ -122,10 +123,10 @@ def _is_text(item: str) -> bool:
     return not os.path.exists(item) and Path(item).suffix.lower() not in SUFFIXES
 
 
-def read_or_error(item: str | os.PathLike, max_bytes: int = DEFAULT_MAX_BYTES) -> Document | Record:
+def read_or_error(item: str | os.PathLike, limits: Limits = Limits()) -> Document | Record:
     source = str(item)
     try:
-        return read_document(item, source=source, max_bytes=max_bytes)
+        return read_document(item, source=source, limits=limits)
     except IngestError as exc:
         return Record.failed(_doc_id_of(item), source, exc.type, exc.message)
     except Exception as exc:  # an unexpected reader failure is still one record, not a crash
@@ -135,7 +136,7 @@ def read_or_error(item: str | os.PathLike, max_bytes: int = DEFAULT_MAX_BYTES) -
 def _doc_id_of(item: str | os.PathLike) -> str:
     try:
         with open(item, "rb") as handle:
-            return doc_id_for(handle.read(DEFAULT_MAX_BYTES))
+            return doc_id_for(handle.read(Limits().max_bytes))
     except OSError:
         return doc_id_for(("path:" + str(item)).encode("utf-8", "surrogateescape"))
 

@@ -13,10 +13,11 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from .ingest import DEFAULT_MAX_BYTES, DEFAULT_MAX_CHARS, Limits
 from .labels import INDICATORS
 
 app = typer.Typer(help="Structured data from Chinese government information-disclosure annual reports.", no_args_is_help=True)
-console = Console(stderr=True)
+console = Console(stderr=True, soft_wrap=True)
 
 EXIT_RUN_FAILED = 2  # the run could not proceed (output folder, model, arguments)
 EXIT_STRICT = 3  # --strict and at least one error record
@@ -26,7 +27,8 @@ EXIT_STRICT = 3  # --strict and at least one error record
 def ingest(
     inputs: list[Path] = typer.Argument(..., help="Files or folders (searched recursively)."),
     out: Path = typer.Option(..., "--out", help="Folder for documents.jsonl and one normalised .txt per document."),
-    max_bytes: int = typer.Option(64 * 1024 * 1024, help="Refuse files larger than this (bytes)."),
+    max_bytes: int = typer.Option(DEFAULT_MAX_BYTES, "--max-bytes", help="Files larger than this give an error entry."),
+    max_chars: int = typer.Option(DEFAULT_MAX_CHARS, "--max-chars", help="Texts longer than this give an error entry."),
 ) -> None:
     """Read files into Documents: raw text, normalised text and offset map, metadata."""
     from .api import read_or_error
@@ -37,7 +39,7 @@ def ingest(
     ok = errors = 0
     with open(out / "documents.jsonl", "w", encoding="utf-8") as handle:
         for path in iter_inputs(inputs):
-            item = read_or_error(path, max_bytes)
+            item = read_or_error(path, Limits(max_bytes, max_chars))
             if isinstance(item, Record):
                 errors += 1
                 line = {"doc_id": item.doc_id, "source": item.source, "status": "error", "error": item.error.model_dump()}
@@ -61,7 +63,8 @@ def extract(
     resume: bool = typer.Option(False, "--resume", help="Keep records already in OUT and process only the rest."),
     formats: str = typer.Option("jsonl,csv,sqlite", "--formats", help="Comma-separated: jsonl, csv, sqlite."),
     keep_text: bool = typer.Option(False, "--keep-text", help="Also write the normalised text into each record."),
-    max_bytes: int = typer.Option(64 * 1024 * 1024, "--max-bytes", help="Files larger than this get an error record."),
+    max_bytes: int = typer.Option(DEFAULT_MAX_BYTES, "--max-bytes", help="Files larger than this get an error record."),
+    max_chars: int = typer.Option(DEFAULT_MAX_CHARS, "--max-chars", help="Texts longer than this get an error record."),
     strict: bool = typer.Option(False, "--strict", help="Exit non-zero when any input gave an error record."),
     summary: bool = typer.Option(False, "--summary", help="Print a per-report table at the end."),
 ) -> None:
@@ -83,7 +86,7 @@ def extract(
 
         try:
             result = extract_corpus(inputs, out, model=model, n_process=n_process, batch_size=batch_size, resume=resume,
-                                    formats=formats.split(","), keep_text=keep_text, max_bytes=max_bytes, on_record=advance)
+                                    formats=formats.split(","), keep_text=keep_text, limits=Limits(max_bytes, max_chars), on_record=advance)
         except RunError as exc:
             console.print(f"[red]error:[/] {exc}")
             raise typer.Exit(EXIT_RUN_FAILED)

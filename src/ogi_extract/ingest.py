@@ -14,7 +14,16 @@ from .normalise import Normalised, normalise
 TEXT_SUFFIXES = {".txt", ".md", ".text"}
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
 SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | {".docx", ".pdf"}
-DEFAULT_MAX_BYTES = 64 * 1024 * 1024
+DEFAULT_MAX_BYTES = 16 * 1024 * 1024  # real reports are far below 1 MB; a 50 MB "report" is an error record
+DEFAULT_MAX_CHARS = 1_000_000  # spaCy's own limit per document, and a memory bound for the pipeline
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Bounds that keep memory flat on hostile inputs; a file beyond them becomes an error record."""
+
+    max_bytes: int = DEFAULT_MAX_BYTES
+    max_chars: int = DEFAULT_MAX_CHARS
 
 
 class IngestError(Exception):
@@ -114,11 +123,23 @@ def decode_text(data: bytes, source: str) -> tuple[str, str]:
     best = from_bytes(data, cp_isolation=_CANDIDATE_ENCODINGS).best()
     if best is None:
         best = from_bytes(data).best()
-    if best is None:
-        raise IngestError("DecodeError", f"{source}: no text encoding fits these bytes")
-    encoding = best.encoding
-    # A file mixing two encodings: keep what decodes, mark the rest with U+FFFD rather than failing.
-    return data.decode(encoding, errors="replace"), encoding
+    if best is not None:
+        return data.decode(best.encoding, errors="replace"), best.encoding
+    # No single encoding fits (a file mixing two): keep the reading that loses the fewest characters,
+    # with U+FFFD where bytes do not decode, rather than losing the file.
+    readings = [(data.decode(e, errors="replace"), e) for e in ("utf-8", "gb18030", "big5")]
+    text, encoding = min(readings, key=lambda r: r[0].count("\ufffd"))
+    if text.count("\ufffd") > len(text) * 0.3:
+        raise IngestError("DecodeError", f"{source}: no text encoding fits these bytes (first undecodable byte near offset {_first_bad(data)})")
+    return text, f"{encoding}+replace"
+
+
+def _first_bad(data: bytes) -> int:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return exc.start
+    return -1
 
 
 def _utf16_without_bom(data: bytes) -> str | None:
@@ -223,7 +244,25 @@ def html_to_text(data: bytes, source: str) -> tuple[str, dict]:
             stack.append((child, False))
     text = "".join(out)
     text = re.sub(r"[^\S\n\t]+\n", "\n", text)
+    if not text.strip():
+        # libxml2 gives up on pathological nesting; plain tag stripping still recovers the words.
+        text = _strip_tags(markup)
+    if not text.strip() and meta.get("title"):
+        text = meta["title"]  # a page without a body still names its report
     return text, meta
+
+
+_INVISIBLE = re.compile(r"<(script|style|noscript|template)\b.*?</\1\s*>|<!--.*?-->", re.S | re.I)
+_BLOCK_TAG = re.compile(r"<\s*/?\s*(?:p|div|br|li|tr|h[1-6]|table|section|article)\b[^>]*>", re.I)
+_ANY_TAG = re.compile(r"<[^>]*>")
+
+
+def _strip_tags(markup: str) -> str:
+    import html as html_module
+
+    text = _INVISIBLE.sub("", markup)
+    text = _BLOCK_TAG.sub("\n", text)
+    return html_module.unescape(_ANY_TAG.sub("", text))
 
 
 # --- DOCX -------------------------------------------------------------------------------------------
@@ -267,19 +306,11 @@ _CID = re.compile(r"\(cid:\d+\)")
 
 def pdf_to_text(path: Path, source: str) -> tuple[str, dict]:
     import pdfplumber
-    from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
-    from pdfminer.pdfparser import PDFSyntaxError
 
     try:
         pdf = pdfplumber.open(str(path))
-    except (PDFPasswordIncorrect, PDFEncryptionError) as exc:
-        raise IngestError("EncryptedFile", f"{source}: the PDF is encrypted and cannot be read without a password") from exc
-    except PDFSyntaxError as exc:
-        raise IngestError("CorruptFile", f"{source}: not a readable PDF: {exc}") from exc
-    except Exception as exc:
-        if "password" in str(exc).lower() or "encrypt" in type(exc).__name__.lower():
-            raise IngestError("EncryptedFile", f"{source}: the PDF is encrypted: {exc}") from exc
-        raise IngestError("CorruptFile", f"{source}: not a readable PDF: {type(exc).__name__}: {exc}") from exc
+    except Exception as exc:  # pdfplumber wraps pdfminer's errors; look inside to name them
+        raise _pdf_error(exc, source) from exc
     pages: list[str] = []
     images = 0
     try:
@@ -288,7 +319,9 @@ def pdf_to_text(path: Path, source: str) -> tuple[str, dict]:
                 images += len(page.images)
                 pages.append(_pdf_page_text(page))
     except Exception as exc:
-        raise IngestError("CorruptFile", f"{source}: PDF broken at page {len(pages) + 1}: {type(exc).__name__}: {exc}") from exc
+        error = _pdf_error(exc, source)
+        error.message = error.message + f" (at page {len(pages) + 1})"
+        raise error from exc
     text = "\n".join(pages)
     visible = _CID.sub("", text)
     if len(_CID.findall(text)) > 20 and len(re.sub(r"\s", "", visible)) < len(re.sub(r"\s", "", text)) * 0.5:
@@ -298,6 +331,22 @@ def pdf_to_text(path: Path, source: str) -> tuple[str, dict]:
             raise IngestError("OcrRequired", f"{source}: the PDF has {images} images and no text layer (scanned); OCR is needed")
         raise IngestError("EmptyFile", f"{source}: the PDF contains no text")
     return text, {"pages": len(pages)}
+
+
+def _pdf_error(exc: BaseException, source: str) -> IngestError:
+    from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+
+    seen: list[BaseException] = []
+    pending: list[object] = [exc]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, BaseException) and item not in seen:
+            seen.append(item)
+            pending += [item.__cause__, item.__context__, *item.args]
+    if any(isinstance(e, (PDFPasswordIncorrect, PDFEncryptionError)) or "password" in str(e).lower() for e in seen):
+        return IngestError("EncryptedFile", f"{source}: the PDF is encrypted and cannot be read without a password")
+    detail = next((f"{type(e).__name__}: {e}" for e in reversed(seen) if str(e)), type(exc).__name__)
+    return IngestError("CorruptFile", f"{source}: not a readable PDF ({detail})")
 
 
 def _pdf_page_text(page) -> str:
@@ -320,7 +369,7 @@ def _pdf_page_text(page) -> str:
 # --- the entry point -----------------------------------------------------------------------------------
 
 
-def read_document(path: str | os.PathLike, *, source: str | None = None, max_bytes: int = DEFAULT_MAX_BYTES) -> Document:
+def read_document(path: str | os.PathLike, *, source: str | None = None, limits: Limits = Limits()) -> Document:
     """Read one file into a Document; raise IngestError with a message naming the file."""
     path = Path(path)
     source = source if source is not None else str(path)
@@ -328,16 +377,17 @@ def read_document(path: str | os.PathLike, *, source: str | None = None, max_byt
         size = path.stat().st_size
     except OSError as exc:
         raise IngestError("ReadError", f"{source}: cannot read: {exc.strerror or exc}") from exc
-    if size > max_bytes:
-        raise IngestError("TooLarge", f"{source}: {size} bytes exceeds the limit of {max_bytes} bytes (raise it with --max-bytes)")
+    if size > limits.max_bytes:
+        raise IngestError("TooLarge", f"{source}: {size} bytes exceeds the limit of {limits.max_bytes} bytes (raise it with --max-bytes)")
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise IngestError("ReadError", f"{source}: cannot read: {exc.strerror or exc}") from exc
-    return document_from_bytes(data, source=source, suffix=path.suffix.lower(), path=path)
+    return document_from_bytes(data, source=source, suffix=path.suffix.lower(), path=path, max_chars=limits.max_chars)
 
 
-def document_from_bytes(data: bytes, *, source: str, suffix: str = ".txt", path: Path | None = None) -> Document:
+def document_from_bytes(data: bytes, *, source: str, suffix: str = ".txt", path: Path | None = None,
+                        max_chars: int = DEFAULT_MAX_CHARS) -> Document:
     doc_id = doc_id_for(data)
     if not data.strip():
         raise IngestError("EmptyFile", f"{source}: the file is empty")
@@ -355,6 +405,9 @@ def document_from_bytes(data: bytes, *, source: str, suffix: str = ".txt", path:
     else:
         raise IngestError("UnsupportedFormat", f"{source}: unsupported file type {suffix!r} (supported: {', '.join(sorted(SUFFIXES))})")
     metadata.update(extra)
+    if len(raw) > max_chars:
+        raise IngestError("TooLong", f"{source}: {len(raw)} characters of text exceed the limit of {max_chars} "
+                                     f"(raise it with --max-chars; no annual report is this long)")
     # Lines of HTML and DOCX are real blocks; plain text and PDF lines may be broken anywhere.
     normalised = normalise(raw, rejoin=suffix not in HTML_SUFFIXES and suffix != ".docx")
     if not normalised.text.strip():

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .api import Extractor, load, read_or_error, resolve_model
-from .ingest import DEFAULT_MAX_BYTES, iter_inputs
+from .ingest import Limits, iter_inputs
 from .record import Record
 from .writers import RECORDS, JsonlAppender, read_records, repair_tail, write_csv, write_sqlite
 
@@ -45,16 +45,16 @@ _worker: Extractor | None = None
 _worker_done: set[tuple[str, str]] = set()
 
 
-def _init_worker(model: str, max_bytes: int, keep_text: bool, done: set[tuple[str, str]]) -> None:
+def _init_worker(model: str, limits: Limits, keep_text: bool, done: set[tuple[str, str]]) -> None:
     global _worker, _worker_done
-    _worker = load(model, max_bytes=max_bytes, keep_text=keep_text)
+    _worker = load(model, limits=limits, keep_text=keep_text)
     _worker_done = done
 
 
 def _process(source: str) -> str | None:
     """One input -> its record as a JSON line (None when --resume already has it)."""
     assert _worker is not None
-    item = read_or_error(source, _worker.max_bytes)
+    item = read_or_error(source, _worker.limits)
     if (item.source, item.doc_id) in _worker_done:
         return None
     record = item if isinstance(item, Record) else _worker.extract_document(item)
@@ -74,7 +74,7 @@ def extract_corpus(
     resume: bool = False,
     formats: Iterable[str] = FORMATS,
     keep_text: bool = False,
-    max_bytes: int = DEFAULT_MAX_BYTES,
+    limits: Limits = Limits(),
     on_record: Callable[[Record], None] | None = None,
 ) -> Summary:
     out = Path(out)
@@ -103,7 +103,7 @@ def extract_corpus(
     from .api import ModelError
 
     try:
-        _init_worker(model_name, max_bytes, keep_text, done)
+        _init_worker(model_name, limits, keep_text, done)
     except ModelError as exc:
         raise RunError(str(exc)) from exc
 
@@ -111,7 +111,7 @@ def extract_corpus(
     sources = (str(p) for p in iter_inputs(inputs))
     appender = JsonlAppender(records_path)
     try:
-        for line in _lines(sources, n_process, batch_size, model_name, max_bytes, keep_text, done):
+        for line in _lines(sources, n_process, batch_size, model_name, limits, keep_text, done):
             if line is None:
                 summary.skipped += 1
                 continue
@@ -130,12 +130,12 @@ def extract_corpus(
     return summary
 
 
-def _lines(sources: Iterator[str], n_process: int, batch_size: int, model: str, max_bytes: int, keep_text: bool, done) -> Iterator[str | None]:
+def _lines(sources: Iterator[str], n_process: int, batch_size: int, model: str, limits: Limits, keep_text: bool, done) -> Iterator[str | None]:
     if n_process <= 1:
         for source in sources:
             yield _process(source)
         return
     context = multiprocessing.get_context("spawn")
-    with context.Pool(n_process, initializer=_init_worker, initargs=(model, max_bytes, keep_text, done)) as pool:
+    with context.Pool(n_process, initializer=_init_worker, initargs=(model, limits, keep_text, done)) as pool:
         # imap keeps input order and streams: memory does not grow with the corpus.
         yield from pool.imap(_process, sources, chunksize=max(1, batch_size))
