@@ -48,7 +48,7 @@ EXPECTED = {
 def build(folder: Path) -> None:
     folder.mkdir()
     (folder / "empty.txt").write_bytes(b"")
-    (folder / "blank.txt").write_bytes(b" \n\t\r\n  \u3000".replace(b"\u3000", "\u3000".encode()))
+    (folder / "blank.txt").write_bytes(" \n\t\r\n  \u3000\n".encode("utf-8"))
     (folder / "binary.txt").write_bytes(bytes(range(256)) * 64)
     (folder / "not-a-pdf.pdf").write_text("这不是PDF，只是文本。", encoding="utf-8")
     real_pdf = (SHARED_PDF / "hongze-2023.pdf").read_bytes()

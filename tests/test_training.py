@@ -73,3 +73,17 @@ def test_a_tiny_training_run_gives_a_loadable_pipeline(gold, tmp_path):
     meta = json.loads((out / "meta.json").read_text(encoding="utf-8"))
     assert set(meta["ogi"]["dev"]["per_type"]) == {"AGENCY", "COUNT", "PROBLEM", "MEASURE"}
     assert report["documents"] == {"train": 4, "dev": 2}
+
+
+def test_training_refuses_invalid_annotations_before_it_starts(gold, tmp_path):
+    from ogi_extract.training import TrainingError
+
+    annotations = tmp_path / "annotations"
+    annotations.mkdir()
+    (tmp_path / "corpus").symlink_to(ROOT / "corpus")
+    broken = gold[0]
+    broken.spans = broken.spans + [(0, len(broken.text) + 5, "AGENCY")]
+    (annotations / "gold.jsonl").write_text(broken.to_json() + "\n", encoding="utf-8")
+    with pytest.raises(TrainingError, match=r"span out of range"):
+        train(config=ROOT / "training" / "config.cfg", out=tmp_path / "never", annotations=annotations, log=lambda *_: None)
+    assert not (tmp_path / "never").exists()
