@@ -67,6 +67,8 @@ def extract(
     max_chars: int = typer.Option(DEFAULT_MAX_CHARS, "--max-chars", help="Texts longer than this get an error record."),
     strict: bool = typer.Option(False, "--strict", help="Exit non-zero when any input gave an error record."),
     summary: bool = typer.Option(False, "--summary", help="Print a per-report table at the end."),
+    engine: str = typer.Option("local", "--engine", help="local (processes on this machine) or dask (a cluster)."),
+    scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Dask scheduler address for --engine dask."),
 ) -> None:
     """Extract one record per input file into OUT/records.jsonl (+ CSV and SQLite)."""
     from .ingest import iter_inputs
@@ -86,7 +88,8 @@ def extract(
 
         try:
             result = extract_corpus(inputs, out, model=model, n_process=n_process, batch_size=batch_size, resume=resume,
-                                    formats=formats.split(","), keep_text=keep_text, limits=Limits(max_bytes, max_chars), on_record=advance)
+                                    formats=formats.split(","), keep_text=keep_text, limits=Limits(max_bytes, max_chars), on_record=advance,
+                                    engine=engine, scheduler=scheduler)
         except RunError as exc:
             console.print(f"[red]error:[/] {exc}")
             raise typer.Exit(EXIT_RUN_FAILED)

@@ -51,6 +51,19 @@ def _init_worker(model: str, limits: Limits, keep_text: bool, done: set[tuple[st
     _worker_done = done
 
 
+def _process_remote(sources: list[str], model: str, limits: Limits, keep_text: bool, done: set[tuple[str, str]]) -> list[str | None]:
+    """A batch on a cluster worker: the model is loaded once per worker process and kept."""
+    if _worker is None or _worker.model_name != _model_name(model) or _worker.limits != limits or _worker.keep_text != keep_text:
+        _init_worker(model, limits, keep_text, done)
+    global _worker_done
+    _worker_done = done
+    return [_process(source) for source in sources]
+
+
+def _model_name(model: str) -> str:
+    return Path(model).name if model != "rules" else "rules"
+
+
 def _process(source: str) -> str | None:
     """One input -> its record as a JSON line (None when --resume already has it)."""
     assert _worker is not None
@@ -76,6 +89,8 @@ def extract_corpus(
     keep_text: bool = False,
     limits: Limits = Limits(),
     on_record: Callable[[Record], None] | None = None,
+    engine: str = "local",
+    scheduler: str | None = None,
 ) -> Summary:
     out = Path(out)
     try:
@@ -111,7 +126,13 @@ def extract_corpus(
     sources = (str(p) for p in iter_inputs(inputs))
     appender = JsonlAppender(records_path)
     try:
-        for line in _lines(sources, n_process, batch_size, model_name, limits, keep_text, done):
+        if engine == "dask":
+            lines = _dask_lines(sources, scheduler, batch_size, model_name, limits, keep_text, done)
+        elif engine == "local":
+            lines = _lines(sources, n_process, batch_size, model_name, limits, keep_text, done)
+        else:
+            raise RunError(f"unknown engine {engine!r} (choose local or dask)")
+        for line in lines:
             if line is None:
                 summary.skipped += 1
                 continue
@@ -128,6 +149,42 @@ def extract_corpus(
         summary.outputs.append(write_sqlite(records_path, out))
     summary.outputs.insert(0, records_path)
     return summary
+
+
+def _dask_lines(sources: Iterator[str], scheduler: str | None, batch_size: int, model: str, limits: Limits, keep_text: bool,
+                done, in_flight: int = 16) -> Iterator[str | None]:
+    """Batches of paths go to the cluster's workers; results come back in input order with a bounded number
+    of batches in flight, so memory stays flat however large the corpus. Workers must see the same paths
+    (a shared file system) and have ogi-extract and the model installed."""
+    from collections import deque
+
+    try:
+        from distributed import Client
+    except ImportError as exc:
+        raise RunError("--engine dask needs the distributed extra: pip install 'ogi-extract[distributed]'") from exc
+    if not scheduler:
+        raise RunError("--engine dask needs --scheduler ADDRESS (e.g. tcp://10.0.0.5:8786)")
+    try:
+        client = Client(scheduler, timeout=30)
+    except (OSError, TimeoutError) as exc:
+        raise RunError(f"cannot reach the dask scheduler at {scheduler}: {exc}") from exc
+    model_arg = str(Path(model).resolve()) if model != "rules" else model
+    pending: deque = deque()
+    batch: list[str] = []
+    try:
+        for source in sources:
+            batch.append(source)
+            if len(batch) >= batch_size:
+                pending.append(client.submit(_process_remote, batch, model_arg, limits, keep_text, done, pure=False))
+                batch = []
+                while len(pending) >= in_flight:
+                    yield from pending.popleft().result()
+        if batch:
+            pending.append(client.submit(_process_remote, batch, model_arg, limits, keep_text, done, pure=False))
+        while pending:
+            yield from pending.popleft().result()
+    finally:
+        client.close()
 
 
 def _lines(sources: Iterator[str], n_process: int, batch_size: int, model: str, limits: Limits, keep_text: bool, done) -> Iterator[str | None]:
