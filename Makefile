@@ -41,3 +41,6 @@ $(PKUSEG_DIR)/default/weights.npz: | install
 	$(BIN)/python -m pip download --quiet --no-deps --only-binary=:all: --python-version 3.7 --dest $(PKUSEG_DIR)/wheel pkuseg==0.0.25
 	cd $(PKUSEG_DIR) && $(CURDIR)/$(BIN)/python -c "import zipfile,glob; z=zipfile.ZipFile(glob.glob('wheel/pkuseg-0.0.25-*.whl')[0]); [z.extract(n, 'tmp') for n in z.namelist() if n.startswith('pkuseg/models/default/')]"
 	rm -rf $(PKUSEG_DIR)/default && mv $(PKUSEG_DIR)/tmp/pkuseg/models/default $(PKUSEG_DIR)/default && rm -rf $(PKUSEG_DIR)/tmp $(PKUSEG_DIR)/wheel
+
+bench: install
+	$(BIN)/python benchmarks/bench.py

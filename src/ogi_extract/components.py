@@ -50,8 +50,9 @@ def make_rule_spans(nlp: Language, name: str, spans_key: str):
 @Language.factory("ogi_rule_indicators")
 def make_rule_indicators(nlp: Language, name: str):
     def rule_indicators(doc: Doc) -> Doc:
+        text = doc.text  # Doc.text and Doc.ents rebuild from every token on each access: read them once
         doc._.count_indicators = {
-            (ent.start_char, ent.end_char): rules.count_indicator(doc.text, ent.start_char)
+            (ent.start_char, ent.end_char): rules.count_indicator(text, ent.start_char)
             for ent in doc.ents if ent.label_ == "COUNT"
         }
         return doc
@@ -64,12 +65,13 @@ def make_record_builder(nlp: Language, name: str, spans_key: str):
     def record_builder(doc: Doc) -> Doc:
         indicators = doc._.count_indicators or {}
         spans = list(doc.spans[spans_key]) if spans_key in doc.spans else []
+        entities = list(doc.ents)
         record = build_record(
             doc.text,
             title=doc._.title,
-            agencies=[rules.CharSpan(e.start_char, e.end_char, "AGENCY") for e in doc.ents if e.label_ == "AGENCY"],
+            agencies=[rules.CharSpan(e.start_char, e.end_char, "AGENCY") for e in entities if e.label_ == "AGENCY"],
             counts=[(e.start_char, e.end_char, indicators.get((e.start_char, e.end_char), "other"))
-                    for e in doc.ents if e.label_ == "COUNT"],
+                    for e in entities if e.label_ == "COUNT"],
             problems=[(s.start_char, s.end_char) for s in spans if s.label_ == "PROBLEM"],
             measures=[(s.start_char, s.end_char) for s in spans if s.label_ == "MEASURE"],
         )

@@ -120,13 +120,14 @@ class IndicatorLinker:
 
     def __call__(self, doc: Doc) -> Doc:
         indicators = {}
+        text = doc.text  # rebuilt from the tokens on every access: read once
         for ent in doc.ents:
             if ent.label_ != "COUNT":
                 continue
             if self.model is None:
-                indicator = rules.count_indicator(doc.text, ent.start_char)
+                indicator = rules.count_indicator(text, ent.start_char)
             else:
-                indicator = self.model.predict(count_features(doc.text, ent.start_char, ent.end_char))
+                indicator = self.model.predict(count_features(text, ent.start_char, ent.end_char))
             indicators[(ent.start_char, ent.end_char)] = indicator
         doc._.count_indicators = indicators
         return doc
