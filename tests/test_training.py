@@ -23,10 +23,11 @@ def gold():
 
 def test_suggester_proposes_enumerated_items_without_enumerators():
     # seeds/000, section 五
-    text = "主要表现在:一是部分工作制度不够健全,在依申请公开办理答复、政策解读回应机制等方面，有待进一步健全完善。二是政府信息公开形式不够丰富，信息化水平不高,一定程度上影响了政府信息公开的时效性。"
+    text = "五、政府信息公开工作存在的主要问题及改进措施\n主要表现在:一是部分工作制度不够健全,在依申请公开办理答复、政策解读回应机制等方面，有待进一步健全完善。二是政府信息公开形式不够丰富，信息化水平不高,一定程度上影响了政府信息公开的时效性。"
     spans = {text[s:e] for s, e in item_char_spans(text)}
     assert "部分工作制度不够健全,在依申请公开办理答复、政策解读回应机制等方面，有待进一步健全完善" in spans
     assert "政府信息公开形式不够丰富，信息化水平不高,一定程度上影响了政府信息公开的时效性" in spans
+    assert item_char_spans("一、总体情况\n2017年，我会主动公开政府信息35条。") == []  # no problem or measure section
 
 
 def test_suggester_covers_the_gold_items_with_few_candidates(gold):
