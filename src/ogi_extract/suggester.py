@@ -45,9 +45,14 @@ def _trim(text: str, s: int, e: int) -> tuple[int, int]:
 
 
 _ITEM_SECTIONS = ("problems_improvements", "next_steps")
-_ITEM_CUE = re.compile(r"存在(?:的)?(?:主要)?(?:问题|不足)|主要问题|不足之处|改进措施|改进情况|下一步|下步打算|今后|工作思路|工作计划")
+# A cue counts where a paragraph or sentence starts (or after 但/但是): "下一步，我局将…", "（一）存在的主要问题".
+_ITEM_CUE = re.compile(
+    r"(?:^|(?<=[。；！？\n]))[^。；！？\n]{0,60}?(?:存在(?:的)?(?:主要)?(?:问题|不足)|主要问题|不足之处|不足[，,：:]|"
+    r"改进措施|改进情况|做好改进|加以改进|下一步|下步打算|今后|工作思路|工作计划|将采取以下|还存在|仍存在|但也存在)",
+    re.M,
+)
 _TOP_HEADING = re.compile(r"\n[一二三四五六七八九十]+、")
-_CUE_REACH = 4000
+_CUE_REACH = 2500
 
 
 def item_regions(text: str) -> list[tuple[int, int]]:
