@@ -227,3 +227,24 @@ def test_linear_on_one_megabyte():
     parse_tables("1" * 1_000_000)  # one huge digit run, no labels
     parse_tables("规章" + "0" * 200_000 + "\n本年新收" * 1000)
     assert time.perf_counter() - t0 < 2.0
+
+
+def test_cell_accuracy_against_the_table_gold_of_the_corpus():
+    """Every report with table gold in annotations/tables: non-blank gold cells read right (target 0.97)."""
+    import json
+
+    from ogi_extract.ingest import read_document
+
+    root = Path(__file__).resolve().parents[1]
+    right = total = 0
+    for gold_file in sorted((root / "annotations" / "tables").glob("*.json")):
+        gold = json.loads(gold_file.read_text(encoding="utf-8"))
+        cells = parse_tables(read_document(root / "corpus" / gold["source"]).text).cells
+        for key, cell in gold["cells"].items():
+            if cell.get("value") is None:
+                continue
+            total += 1
+            found = cells.get(key)
+            right += found is not None and found.value is not None and float(found.value) == float(cell["value"])
+    assert total > 3000
+    assert right / total >= 0.97, f"{right}/{total}"
