@@ -74,6 +74,15 @@ def test_a_tiny_training_run_gives_a_loadable_pipeline(gold, tmp_path):
     meta = json.loads((out / "meta.json").read_text(encoding="utf-8"))
     assert set(meta["ogi"]["dev"]["per_type"]) == {"AGENCY", "COUNT", "PROBLEM", "MEASURE"}
     assert report["documents"] == {"train": 4, "dev": 2}
+    # The suggester and the project's components come through entry points: no import needed.
+    import subprocess
+    import sys
+
+    script = ("import spacy, sys; nlp = spacy.load(sys.argv[1]); "
+              "doc = nlp('五、存在的主要问题。一是宣传力度不够。'); print(nlp.pipe_names)")
+    loaded = subprocess.run([sys.executable, "-c", script, str(out)], capture_output=True, text=True)
+    assert loaded.returncode == 0, loaded.stderr
+    assert "ogi_indicator_linker" in loaded.stdout
 
 
 def test_training_refuses_invalid_annotations_before_it_starts(gold, tmp_path):
