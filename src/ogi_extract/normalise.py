@@ -315,7 +315,7 @@ def _rejoin_lines(m: Mapped) -> Mapped:
                     if k == end and not continues and (next_line is None or _HEADING_START.match(next_line) or table):
                         continue
                     join[k] = True
-            i = max(end, i + 1)
+            i = end + 1  # the run and both its edges are decided
             continue
         i += 1
 
