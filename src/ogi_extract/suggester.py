@@ -19,18 +19,19 @@ _ENUM_AHEAD = r"(?=[一二三四五六七八九十]+[是要][^\d]|[（(][一二�
 # Sentences end at 。；！？; an enumerator starts a new item wherever it stands. A line break is a
 # boundary in one reading and not in the other (fragmented pages break lines inside sentences).
 _BOUNDARIES = (
-    re.compile(rf"(?<=[。；;！!？?\n])|(?<=[^\d\s]){_ENUM_AHEAD}"),
-    re.compile(rf"(?<=[。；;！!？?])|(?<=[^\d\s]){_ENUM_AHEAD}|(?<=\n){_ENUM_AHEAD}"),
+    re.compile(rf"(?<=[。；;！!？?\n])|(?<=[^\d]){_ENUM_AHEAD}"),
+    re.compile(rf"(?<=[。；;！!？?])|(?<=[^\d\n]){_ENUM_AHEAD}|(?<=\n){_ENUM_AHEAD}"),
 )
 _CLAUSE = re.compile(r"[，,；;]")
 _ENUMERATOR = re.compile(
     r"[\s]*(?:[一二三四五六七八九十]+[是要][，,：:]?|第[一二三四五六七八九十]+[，,、]|[（(][一二三四五六七八九十\d]+[)）][、.，,]?|\d+[.、．](?!\d)|[一二三四五六七八九十]+、|一方面[，,]?|另一方面[，,]?)"
 )
 _LEAD_IN = re.compile(
-    r"(?:主要是|主要有|主要表现在|表现在|具体表现为|体现在|主要为|以下问题有|如|但是|但|然而|不过|还存在|仍存在|存在|"
+    r"(?:主要是|主要有|主要表现在|表现在|具体表现为|体现在|主要为|以下问题有|问题是|问题为|如|但是|但|然而|不过|还存在|仍存在|存在|"
     r"我们将|我局将|我区将|我市将|我委将|我办将|我镇将|我县将|将|：|:)\s*"
 )
 _TRAILING = "。；;！!？?，,：:、 \n"
+_FUSED_SUBJECT = re.compile(r"(?<=[\u4e00-\u9fff])(?:本|我)[局区市县镇乡委办会]将|(?<=[\u4e00-\u9fff])我们将")
 _TRAILING_WORDS = re.compile(r"(?:等问题|等方面|等)$")
 _MIN_CHARS = 4
 _MAX_CHARS = 400
@@ -51,6 +52,7 @@ _ITEM_CUE = re.compile(
     r"改进措施|改进情况|做好改进|加以改进|下一步|下步打算|今后|工作思路|工作计划|将采取以下|还存在|仍存在|但也存在)",
     re.M,
 )
+_CONTENTS = re.compile(r"本(?:年度)?报告|本年报|全文包括|报告(?:由|包括|分为)")
 _TOP_HEADING = re.compile(r"\n[一二三四五六七八九十]+、")
 _CUE_REACH = 2500
 
@@ -60,10 +62,20 @@ def item_regions(text: str) -> list[tuple[int, int]]:
     the next section) and the paragraphs that announce problems or next steps; nothing else is proposed."""
     from .sections import find_sections
 
-    regions = [(s.start, s.end) for s in find_sections(text) if s.key in _ITEM_SECTIONS]
-    # Reports without such headings (or with ones the section finder misses) still announce them.
+    sections = find_sections(text)
+    regions = [(s.start, s.end) for s in sections if s.key in _ITEM_SECTIONS]
+    # Achievements are told in the overview and the proactive-disclosure part: cues there are not items.
+    other = [(s.start, s.end) for s in sections if s.key in ("overall", "proactive_disclosure")]
+    # Reports without such headings (or with ones the section finder misses) still announce them; a cue
+    # inside a section that is known to be something else (the overview's "今后…") does not count.
     for cue in _ITEM_CUE.finditer(text):
-        start = text.rfind("\n", 0, cue.start()) + 1
+        if regions and any(start <= cue.start() < end for start, end in other):
+            continue
+        sentence_end = text.find("。", cue.end())
+        sentence_start = text.rfind("。", 0, cue.start()) + 1
+        if _CONTENTS.search(text, sentence_start, sentence_end if sentence_end > 0 else len(text)):
+            continue  # the preamble's list of the report's parts, not the part itself
+        start = cue.start()  # the cue pattern starts where its sentence starts
         heading = _TOP_HEADING.search(text, cue.end())
         end = heading.start() if heading else len(text)
         regions.append((start, min(end, cue.end() + _CUE_REACH)))
@@ -121,10 +133,14 @@ def _region_spans(text: str, region_start: int, region_end: int) -> set[tuple[in
                     add(clause_start, ends[i])
                     add(clause_start, e)
                     add(s, ends[i])
-            # A heading sentence fused to its explanation is cut at the first "。"
+            # A heading sentence fused to its explanation is cut at the first "。", or where the
+            # explanation's subject starts ("统一认识，努力规范工作流程本局将按照…").
             first_stop = text.find("。", s, e)
             if first_stop > s + _MIN_CHARS:
                 add(s, first_stop)
+            subject = _FUSED_SUBJECT.search(text, s + _MIN_CHARS, e)
+            if subject:
+                add(s, subject.start())
     return spans
 
 
