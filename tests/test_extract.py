@@ -102,3 +102,23 @@ def test_schema_command_prints_the_record_schema():
     for field in ("doc_id", "source", "status", "error", "title", "agency", "year", "format", "indicators", "counts",
                   "problems", "measures", "agencies"):
         assert field in schema["properties"]
+
+
+@pytest.fixture(scope="module")
+def bundled():
+    model = ROOT / "models" / "ogi_zh"
+    assert (model / "meta.json").exists(), "the bundled model models/ogi_zh is missing"
+    return ogi_extract.load()
+
+
+def test_the_bundled_model_is_the_default_and_reads_both_seeds(bundled):
+    assert bundled.model_name == "ogi_zh"
+    first = bundled.extract(SEED_JINJIANG)
+    assert first.agency.name == "晋江市残疾人联合会" and first.year == 2017
+    assert first.indicators["proactive_total"].value == 35
+    assert "35条" in [e.text for e in first.indicators["proactive_total"].evidence]
+    for key in ("applications_received", "admin_reconsideration", "admin_litigation"):
+        assert first.indicators[key].value == 0, key
+    second = bundled.extract(SEED_MUDANJIANG)
+    assert second.agency.name == "牡丹江市残疾人联合会" and second.year == 2017
+    assert second.indicators["proactive_total"].value == 46

@@ -141,7 +141,7 @@ def train(
     out: Path = typer.Option(Path("models/ogi_zh"), "--out", help="Folder for the trained pipeline."),
     config: Path = typer.Option(Path("training/config.cfg"), "--config", help="spaCy training config."),
     annotations: Path = typer.Option(Path("annotations"), "--annotations", help="Gold JSONL file or folder."),
-    segmenter: str = typer.Option("char", "--segmenter", help="char, jieba or pkuseg."),
+    segmenter: str = typer.Option("jieba", "--segmenter", help="jieba (default, see training/README.md), char or pkuseg."),
     pkuseg_model: Optional[str] = typer.Option(None, "--pkuseg-model", help="Folder of a pkuseg model (make pkuseg-model)."),
     seed: int = typer.Option(0, "--seed"),
     max_steps: Optional[int] = typer.Option(None, "--max-steps", help="Override training.max_steps (short runs)."),

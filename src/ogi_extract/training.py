@@ -40,7 +40,7 @@ class ConversionReport:
     misaligned: list = field(default_factory=list)
 
 
-def blank_pipeline(segmenter: str = "char", pkuseg_model: str | None = None) -> Language:
+def blank_pipeline(segmenter: str = "jieba", pkuseg_model: str | None = None) -> Language:
     if segmenter not in SEGMENTERS:
         raise TrainingError(f"unknown segmenter {segmenter!r} (choose from {', '.join(SEGMENTERS)})")
     nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": segmenter}}})
@@ -199,7 +199,7 @@ def train(
     config: Path,
     out: Path,
     annotations: Path = Path("annotations"),
-    segmenter: str = "char",
+    segmenter: str = "jieba",
     pkuseg_model: str | None = None,
     seed: int = 0,
     max_steps: int | None = None,
