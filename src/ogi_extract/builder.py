@@ -89,6 +89,18 @@ def count_mention(text: str, start: int, end: int, indicator: str) -> CountMenti
     )
 
 
+def _tidy_agencies(text: str, agencies: list[CharSpan]) -> list[CharSpan]:
+    """Predicted agency names without the verbs or prepositions a model may take along ("由市教育局")."""
+    from .rules import tidy_agency
+
+    tidied = []
+    for agency in agencies:
+        cut = tidy_agency(text[agency.start:agency.end])
+        if cut is not None and cut[1] > cut[0]:
+            tidied.append(CharSpan(agency.start + cut[0], agency.start + cut[1], agency.label))
+    return tidied
+
+
 def build_record(
     text: str,
     *,
@@ -114,6 +126,7 @@ def build_record(
     checks = [Check(id=c.id, ok=c.ok, detail=c.detail) for c in run_checks(table_result.cells, narrative_values or None)]
     if table_result.notes:
         checks.append(Check(id="tables", ok=False, detail="; ".join(table_result.notes)))
+    agencies = _tidy_agencies(text, agencies)
     return Record(
         doc_id="",
         source="",

@@ -31,7 +31,7 @@ _ABBREVIATIONS = {
     "人社局": "人力资源和社会保障局", "住建局": "住房和城乡建设局", "市监局": "市场监督管理局", "安监局": "安全生产监督管理局",
     "质监局": "质量技术监督局", "国资局": "国有资产监督管理局", "文广新局": "文化广电新闻出版局", "政府": "人民政府",
 }
-_GOVERNMENT_SUFFIXES = ("人民政府", "管委会", "管理委员会")
+_GOVERNMENT_SUFFIXES = ("人民政府", "管委会", "管理委员会", "办事处")
 
 
 @dataclass(frozen=True)
@@ -49,6 +49,7 @@ def resolve_agency(text: str, title: str | None, agencies: list[CharSpan]) -> Ag
         or _from_compiler(text, mentions)
         or _from_opening(text, mentions)
         or _from_signature(text, mentions)
+        or _first_local_mention(text, mentions)
     )
     if candidate is None:
         return None
@@ -57,11 +58,56 @@ def resolve_agency(text: str, title: str | None, agencies: list[CharSpan]) -> Ag
         for name, start, end in [(c.name, c.start, c.end) for c in _all_later(text, mentions)] + mentions:
             if len(name) > len(best.name) and _same_body(best.name, name):
                 best = Candidate(name, start, end, "expanded")
+    best = _fullest_in_text(best, text)
     if best.start is None:
         found = text.find(best.name)
         if found >= 0:
             best = Candidate(best.name, found, found + len(best.name), best.source)
     return Agency(name=best.name, start=best.start, end=best.end)
+
+
+_SUPERIOR = re.compile(
+    r"^(?:国务院|中华人民共和国|国家|中共|中央|党中央|省委|省政府|[\u4e00-\u9fff]{2,3}省(?:人民)?政府)"
+    r"|^(?:[\u4e00-\u9fff]{0,6}(?:省|市|县|区|镇|乡))?(?:委|党委|党工委|纪委|人大|政协)$"
+)
+_PLACE_RUN = r"(?:[\u4e00-\u9fff]{1,6}?(?:省|市|县|区|州|盟|旗|自治区|自治州))+"
+
+
+def _first_local_mention(text: str, mentions) -> Candidate | None:
+    """No title, compiler or signature: the first body named in the opening that is not a superior one
+    and not inside a document title (《国务院办公厅关于…》)."""
+    for name, start, end in mentions:
+        if start > 400:
+            break
+        if _SUPERIOR.match(name) or text.rfind("《", 0, start) > text.rfind("》", 0, start):
+            continue
+        return Candidate(name, start, end, "opening")
+    return None
+
+
+def _fullest_in_text(best: Candidate, text: str) -> Candidate:
+    """The same body with its place prefix or its long form, when the text itself writes it
+    ('张义镇人民政府' -> '凉州区张义镇人民政府', '国家卫生健康委' -> '国家卫生健康委员会')."""
+    name = best.name
+    for abbreviation, long_form in _ABBREVIATIONS.items():
+        if name.endswith(abbreviation) and not name.endswith(long_form) and name[: -len(abbreviation)] + long_form in text:
+            name = name[: -len(abbreviation)] + long_form
+            break
+    longest = name
+    # '市教育局' written in full elsewhere as '广水市教育局': the place name goes in front of the level word.
+    pattern = rf"[\u4e00-\u9fff]{{1,6}}{re.escape(name)}" if name[:1] in "省市县区镇乡" else rf"{_PLACE_RUN}{re.escape(name)}"
+    for match in re.finditer(pattern, text):
+        cut = tidy_agency(match.group())
+        if cut is None or cut[1] != len(match.group()):
+            continue
+        candidate = match.group()[cut[0]:]
+        prefix = candidate[: -len(name)]
+        if candidate.endswith(name) and len(candidate) > len(longest) and not set(prefix) & _NOT_IN_PLACE:
+            longest = candidate
+    if longest == best.name:
+        return best
+    found = text.find(longest)
+    return Candidate(longest, found if found >= 0 else None, found + len(longest) if found >= 0 else None, "fullest")
 
 
 def _all_later(text: str, mentions) -> list[Candidate]:
@@ -105,7 +151,7 @@ def _government_of(place: str, text: str, mentions) -> Candidate:
     if frequency[suffix] > 0:
         found = text.find(place + suffix)
         return Candidate(place + suffix, found, found + len(place + suffix), "title")
-    suffix = "管委会" if place.endswith(("实验区", "新区", "开发区", "高新区")) else "人民政府"
+    suffix = "管委会" if place.endswith(("实验区", "新区", "开发区", "高新区")) else "办事处" if place.endswith("街道") else "人民政府"
     return Candidate(place + suffix, None, None, "title")
 
 

@@ -92,6 +92,10 @@ def tidy_agency(name: str) -> tuple[int, int] | None:
             break
     if start is None:
         return None
+    # A one-character place name before its level word: "道县" is split as 道/县.
+    if start > 0 and spans[start][2] in ("县", "市", "区", "省", "州") and len(spans[start - 1][2]) == 1 \
+            and spans[start - 1][2] not in _STOP_CHARS and spans[start - 1][3] not in ("p", "v", "c", "u", "r", "m"):
+        start -= 1
     end = None
     for s, e, word, flag in spans[start:]:
         if end is not None and (flag in _NAME_BREAK_FLAGS or word in _NOT_NAME_WORDS) and not _ORGAN_END.search(word):
@@ -208,20 +212,30 @@ def count_indicator(text: str, start: int, window: int = 40) -> str:
 
 # --- zero statements ------------------------------------------------------------------------------------
 
+_NONE = r"(?:未|没有|无|尚未|暂未|均未|并未|从未)"
+_NONE_VERB = r"(?:收到|接到|受理|发生|出现|有|办理|产生|一例|一起|一件)?"
 ZERO_STATEMENTS: list[tuple[str, re.Pattern[str]]] = [
-    ("applications_received", re.compile(r"(?:未|没有|无|尚未|暂未|均未)(?:收到|接到|受理|发生|有)[^。；]{0,30}?(?:依申请公开|信息公开申请|公开申请|申请公开|的申请)[^。；]{0,20}")),
-    ("applications_received", re.compile(r"依申请公开(?:政府信息)?(?:情况|申请)?[:：]\s*无")),
-    ("admin_reconsideration", re.compile(r"(?:未|没有|无|尚未|均未)(?:发生|收到|出现|有)[^。；]{0,40}?行政复议[^。；]{0,20}")),
-    ("admin_litigation", re.compile(r"(?:未|没有|无|尚未|均未)(?:发生|收到|出现|有)[^。；]{0,40}?(?:行政诉讼|提起诉讼)[^。；]{0,20}")),
+    ("applications_received", re.compile(rf"{_NONE}{_NONE_VERB}[^。；\n]{{0,30}}?(?:依申请公开|信息公开申请|公开申请|申请公开|的申请)[^。；\n]{{0,20}}")),
+    ("applications_received", re.compile(r"(?:依申请公开(?:政府信息)?(?:情况|申请)?|申请情况)\s*[:：]?\s*\n?\s*无(?=[。；\n]|$)")),
+    ("admin_reconsideration", re.compile(rf"{_NONE}{_NONE_VERB}[^。；\n]{{0,40}}?行政复议[^。；\n]{{0,20}}")),
+    ("admin_litigation", re.compile(rf"{_NONE}{_NONE_VERB}[^。；\n]{{0,40}}?(?:行政诉讼|提起诉讼|诉讼)[^。；\n]{{0,20}}")),
     ("admin_litigation", re.compile(r"行政复议[^。；]{0,6}(?:和|及|、|或)[^。；]{0,8}行政诉讼[^。；]{0,6}(?:均为|为)\s*(?:0|零|无)")),
     ("admin_reconsideration", re.compile(r"行政复议[^。；]{0,20}(?:均为|为)\s*(?:0|零|无)")),
+    # A heading followed by a line that only says 无: "(三)、因政府信息公开申请行政复议、提起行政诉讼的情况\n无"
+    ("admin_reconsideration", re.compile(r"行政复议[^。\n]{0,30}情况\s*[:：]?\s*\n?\s*无(?=[。；\n]|$)")),
+    ("admin_litigation", re.compile(r"行政诉讼[^。\n]{0,30}情况\s*[:：]?\s*\n?\s*无(?=[。；\n]|$)")),
 ]
+
+
+_REVIEW_WORDS = re.compile(r"行政复议|诉讼")
 
 
 def find_zero_statements(text: str) -> list[tuple[str, int, int]]:
     found = []
     for key, pattern in ZERO_STATEMENTS:
         for match in pattern.finditer(text):
+            if key == "applications_received" and _REVIEW_WORDS.search(match.group()):
+                continue  # "无一例因政府信息公开申请行政复议": no review, not no request
             found.append((key, match.start(), match.end()))
     return found
 
