@@ -26,6 +26,7 @@ from .labels import ENTITY_LABELS, SPAN_LABELS, split_label
 from .linker import IndicatorModel, examples_from_gold
 
 SEGMENTERS = ("char", "jieba", "pkuseg")
+CANDIDATES_KEY = "span_candidates"
 CHUNK_CHARS = 2000
 
 
@@ -106,6 +107,7 @@ def to_spacy_doc(nlp: Language, text: str, spans: list[tuple[int, int, str]], wh
         kept.append(span)
     doc.ents = kept
     doc.spans[SPANS_KEY] = items
+    doc.spans[CANDIDATES_KEY] = list(items)  # what span_finder learns from (training/config_spanfinder.cfg)
     return doc
 
 
