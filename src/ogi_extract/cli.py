@@ -83,8 +83,9 @@ def extract(
 
         def advance(record) -> None:
             rows.append(record) if summary else None
+            progress.advance(task)
             rate = progress.tasks[0].completed / max(time.perf_counter() - started, 1e-6)
-            progress.update(task, advance=1, rate=f"{rate:.1f}")
+            progress.update(task, rate=f"{rate:.1f}")
 
         try:
             result = extract_corpus(inputs, out, model=model, n_process=n_process, batch_size=batch_size, resume=resume,
