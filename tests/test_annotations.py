@@ -101,3 +101,20 @@ def test_doccano_style_entities_are_read_too(tmp_path):
                                 "meta": {"doc_id": "x1"}}, ensure_ascii=False) + "\n", encoding="utf-8")
     [gold] = list(read_gold(path))
     assert gold.spans == [(0, 6, "AGENCY")]
+
+
+def test_preannotate_writes_spans_that_pass_validation_except_the_split(tmp_path):
+    import subprocess
+    import sys
+
+    out = tmp_path / "pre.jsonl"
+    seed = ROOT / "corpus" / "seeds" / "000_4542ec8ee655ebbf.txt"
+    result = subprocess.run([sys.executable, "-m", "ogi_extract", "annotations", "preannotate", str(seed), "--out", str(out)],
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    [doc] = list(read_gold(out))
+    labels = {label.split(":")[0] for _, _, label in doc.spans}
+    assert labels == {"AGENCY", "COUNT", "PROBLEM", "MEASURE"}
+    assert any(doc.text[s:e] == "35条" and label == "COUNT:proactive_total" for s, e, label in doc.spans)
+    problems = [str(p) for p in validate(out, check_source=False)]
+    assert problems and all("split" in p for p in problems)

@@ -193,3 +193,39 @@ def assemble(
 
 
 __all__ = ["annotations_app", "read_gold"]
+
+
+@annotations_app.command("preannotate")
+def preannotate(
+    inputs: list[Path] = typer.Argument(..., help="Report files or folders to annotate next."),
+    output: Path = typer.Option(..., "--out", help="JSONL in doccano's span format, ready for `ogi doccano push`."),
+    model: str = typer.Option("rules", "--model", help="'rules' or a trained pipeline folder."),
+) -> None:
+    """Pre-annotate reports with the rule pipeline or a model: a starting point for annotators, never gold."""
+    from .api import load
+    from .labels import count_label
+    from .record import Record
+
+    extractor = load(model, keep_text=True)
+    written = 0
+    with open(output, "w", encoding="utf-8") as handle:
+        for item in extractor.pipe(inputs_of(inputs)):
+            if item.status != "ok":
+                err.print(f"skipped: {item.error.message}", markup=False)
+                continue
+            record: Record = item
+            spans = [[a.start, a.end, "AGENCY"] for a in record.agencies]
+            spans += [[c.start, c.end, count_label(c.indicator)] for c in record.counts]
+            spans += [[p.start, p.end, "PROBLEM"] for p in record.problems]
+            spans += [[m.start, m.end, "MEASURE"] for m in record.measures]
+            line = {"text": record.text, "label": sorted(spans),
+                    "meta": {"doc_id": record.doc_id, "source": record.source, "pre_annotated_by": extractor.model_name}}
+            handle.write(json.dumps(line, ensure_ascii=False) + "\n")
+            written += 1
+    out.print(f"{written} documents pre-annotated by {extractor.model_name} -> {output}")
+
+
+def inputs_of(inputs: list[Path]):
+    from .ingest import iter_inputs
+
+    return (str(path) for path in iter_inputs(inputs))

@@ -307,10 +307,3 @@ def annotate_entities(text: str) -> list[CharSpan]:
             continue
         kept.append(span)
     return kept
-
-
-def annotate(text: str) -> tuple[list[CharSpan], list[CharSpan], dict[tuple[int, int], str]]:
-    """All rule predictions: (entities, spans, COUNT indicators keyed by (start, end))."""
-    kept = annotate_entities(text)
-    indicators = {(c.start, c.end): count_indicator(text, c.start) for c in kept if c.label == "COUNT"}
-    return kept, find_problems_and_measures(text), indicators

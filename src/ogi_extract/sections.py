@@ -50,13 +50,3 @@ def find_sections(text: str) -> list[Section]:
         end = found[i + 1][0] if i + 1 < len(found) else len(text)
         sections.append(Section(key, start, body_start, end))
     return sections
-
-
-def section_at(sections: list[Section], position: int) -> str | None:
-    key = None
-    for section in sections:
-        if section.start <= position:
-            key = section.key
-        else:
-            break
-    return key
