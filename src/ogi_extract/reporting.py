@@ -49,6 +49,7 @@ def resolve_agency(text: str, title: str | None, agencies: list[CharSpan]) -> Ag
         or _from_compiler(text, mentions)
         or _from_opening(text, mentions)
         or _from_signature(text, mentions)
+        or _from_contact(text, mentions)
         or _first_local_mention(text, mentions)
     )
     if candidate is None:
@@ -73,13 +74,41 @@ _SUPERIOR = re.compile(
 _PLACE_RUN = r"(?:[\u4e00-\u9fff]{1,6}?(?:省|市|县|区|州|盟|旗|自治区|自治州))+"
 
 
+_CONTACT = re.compile(r"请与([^，。,()（）:：]{3,40}?)(?:联系|\(|（|，|,)")
+_REFERRED = re.compile(r"(?:按照|根据|依据|向|报送|配合|上级和|接受)$")
+
+
+def _from_contact(text: str, mentions) -> Candidate | None:
+    """'如对本报告有疑问，请与来凤县政务服务和大数据管理局联系': the body that answers for the report."""
+    match = _CONTACT.search(text[:1500])
+    if not match:
+        return None
+    # "锡山区司法局政府信息公开领导小组办公室": the body is what comes before its disclosure office.
+    named = re.sub(r"(?:政府)?(?:信息|政务)公开.*$", "", match.group(1))
+    cut = tidy_agency(named)
+    if cut is None:
+        return None
+    name = named[cut[0]:cut[1]]
+    # The office of a body answers for the body: "晋江市残联办公室" -> "晋江市残联".
+    office = re.match(r"(.{3,}?(?:局|委|会|院|政府|管委会|中心|办事处))(?:办公室|综合科|政务公开科)$", name)
+    if office:
+        name = office.group(1)
+    start = match.start(1) + cut[0]
+    if not _PLACE_PREFIX.match(name):
+        return None
+    return Candidate(name, start, start + len(name), "contact")
+
+
 def _first_local_mention(text: str, mentions) -> Candidate | None:
-    """No title, compiler or signature: the first body named in the opening that is not a superior one
-    and not inside a document title (《国务院办公厅关于…》)."""
+    """No title, compiler, signature or contact: the first body named in the opening that is not a superior
+    one, not a body the report refers to ('按照财政局相关要求'), not inside a document title
+    (《国务院办公厅关于…》), and that has a place name."""
     for name, start, end in mentions:
         if start > 400:
             break
         if _SUPERIOR.match(name) or text.rfind("《", 0, start) > text.rfind("》", 0, start):
+            continue
+        if _REFERRED.search(text[max(0, start - 4):start]) or not _PLACE_PREFIX.match(name):
             continue
         return Candidate(name, start, end, "opening")
     return None
