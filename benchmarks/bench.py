@@ -125,7 +125,6 @@ def main() -> None:
                 rows.append((name, n, 1, measure("extract", folders[n], 1, str(path))))
             if name == BUNDLED:
                 rows.append((name, model_sizes[-1], 2, measure("extract", folders[model_sizes[-1]], 2, str(path))))
-                rows.append((name, model_sizes[-1], 1, measure("extract", folders[model_sizes[-1]], 1, str(path))))
     finally:
         shutil.rmtree(work, ignore_errors=True)
     write_results(rows, args.quick)

@@ -13,9 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from spacy.language import Language
-from spacy.scorer import PRFScore, Scorer
+from spacy.scorer import PRFScore
 from spacy.tokens import Doc
-from spacy.training import Example
 
 from .annotations import GoldDoc, read_gold
 from .api import load_pipeline, resolve_model
@@ -24,7 +23,7 @@ from .labels import ENTITY_LABELS, INDICATORS, LABELS, SPAN_LABELS, split_label
 from .linker import IndicatorLinker, count_features
 from .record import Record
 from .rules import count_indicator
-from .training import ConversionReport, to_spacy_doc
+from .training import blank_pipeline, reference_example, span_scores
 
 BOOTSTRAP_SAMPLES = 1000
 Span3 = tuple[int, int, str]
@@ -120,14 +119,8 @@ def bootstrap(predictions: list[Prediction], label: str, samples: int = BOOTSTRA
 
 
 def span_metrics(predictions: list[Prediction]) -> dict:
-    examples = []
-    for x in predictions:
-        reference = to_spacy_doc(_blank(x.predicted), x.doc.text, x.doc.spans, x.doc.doc_id, ConversionReport())
-        examples.append(Example(x.predicted, reference))
-    # spaCy's scorer gives the exact-match P/R/F per label.
-    entity_scores = Scorer.score_spans(examples, "ents")
-    span_scores = Scorer.score_spans(examples, SPANS_KEY, getter=lambda d, key: d.spans.get(key, []), has_annotation=lambda d: True)
-    per_type = {**(entity_scores.get("ents_per_type") or {}), **(span_scores.get(f"{SPANS_KEY}_per_type") or {})}
+    reference_nlp = blank_pipeline("char")
+    per_type = span_scores([reference_example(x.predicted, x.doc, reference_nlp) for x in predictions])["per_type"]
     labels: dict = {}
     micro = PRFScore()
     for label in LABELS:
@@ -138,9 +131,8 @@ def span_metrics(predictions: list[Prediction]) -> dict:
         micro.tp += tp
         micro.fp += fp
         micro.fn += fn
-        exact = per_type.get(label, {"p": 0.0, "r": 0.0, "f": 0.0})
         labels[label] = {
-            "exact": {k: round(v, 4) for k, v in exact.items()},
+            "exact": per_type[label],
             "partial": prf(counts["correct"] + 0.5 * counts["partial"], counts["actual"], counts["possible"]),
             "counts": {k: counts[k] for k in ("correct", "incorrect", "partial", "missed", "spurious", "possible", "actual")},
             "tp": tp, "fp": fp, "fn": fn,
@@ -149,18 +141,6 @@ def span_metrics(predictions: list[Prediction]) -> dict:
     macro_f = sum(labels[label]["exact"]["f"] for label in LABELS) / len(LABELS)
     return {"labels": labels, "micro": {"p": round(micro.precision, 4), "r": round(micro.recall, 4), "f": round(micro.fscore, 4)},
             "macro": {"f": round(macro_f, 4)}}
-
-
-_BLANKS: dict = {}
-
-
-def _blank(doc: Doc) -> Language:
-    lang = doc.lang_
-    if lang not in _BLANKS:
-        import spacy
-
-        _BLANKS[lang] = spacy.blank(lang)
-    return _BLANKS[lang]
 
 
 # --- indicators -------------------------------------------------------------------------------------
@@ -308,13 +288,14 @@ def _title_of(doc: GoldDoc) -> str | None:
         return None
 
 
-def run_model(model: str, gold: list[GoldDoc]) -> ModelResult:
+def run_model(model: str, gold: list[GoldDoc], titles: dict[str, str | None] | None = None) -> ModelResult:
+    titles = titles if titles is not None else {doc.doc_id: _title_of(doc) for doc in gold}
     name = resolve_model(model)
     nlp = load_pipeline(name)
     result = ModelResult(name=Path(name).name if name != "rules" else "rules")
     for doc in gold:
         predicted = nlp.make_doc(doc.text)
-        predicted._.title = _title_of(doc)
+        predicted._.title = titles.get(doc.doc_id)
         for _, proc in nlp.pipeline:
             predicted = proc(predicted)
         record = Record.model_validate(predicted._.record) if predicted._.record else None
@@ -329,7 +310,8 @@ def evaluate(models: list[str], data: Path, split: str | None, out: Path, *, rec
     gold = [d for d in read_gold(data) if split is None or d.meta.get("split") == split]
     if not gold:
         raise ValueError(f"no gold documents in {data} for split {split!r}")
-    results = [run_model(model, gold) for model in models]
+    titles = {doc.doc_id: _title_of(doc) for doc in gold}  # read each source once, whatever the number of models
+    results = [run_model(model, gold, titles) for model in models]
     record_gold = None
     if records or gold_records is not None:
         folder = gold_records or (Path(data) if Path(data).is_dir() else Path(data).parent) / "records"

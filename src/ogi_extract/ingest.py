@@ -6,6 +6,7 @@ import hashlib
 import os
 import re
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -395,9 +396,11 @@ def document_from_bytes(data: bytes, *, source: str, suffix: str = ".txt", path:
     if suffix in HTML_SUFFIXES:
         raw, extra = html_to_text(data, source)
     elif suffix == ".docx":
-        raw, extra = docx_to_text(_needs_path(path, data, suffix), source)
+        with _as_file(path, data, suffix) as file:
+            raw, extra = docx_to_text(file, source)
     elif suffix == ".pdf":
-        raw, extra = pdf_to_text(_needs_path(path, data, suffix), source)
+        with _as_file(path, data, suffix) as file:
+            raw, extra = pdf_to_text(file, source)
     elif suffix in TEXT_SUFFIXES or not suffix:
         raw, encoding = decode_text(data, source)
         metadata["encoding"] = encoding
@@ -420,15 +423,18 @@ def document_from_text(text: str, *, source: str = "<text>") -> Document:
     return document_from_bytes(text.encode("utf-8"), source=source, suffix=".txt")
 
 
-def _needs_path(path: Path | None, data: bytes, suffix: str) -> Path:
+@contextmanager
+def _as_file(path: Path | None, data: bytes, suffix: str) -> Iterator[Path]:
+    """The readers of DOCX and PDF want a file: the input's own, or a temporary one removed afterwards."""
     if path is not None:
-        return path
+        yield path
+        return
     import tempfile
 
-    handle = tempfile.NamedTemporaryFile(suffix=suffix, delete=False)
-    with handle:
-        handle.write(data)
-    return Path(handle.name)
+    with tempfile.TemporaryDirectory(prefix="ogi-") as folder:
+        file = Path(folder) / f"input{suffix}"
+        file.write_bytes(data)
+        yield file
 
 
 _HEADER_TITLE = re.compile(r"^\s*标题\s*[:：]\s*(.+?)\s*$", re.M)

@@ -131,28 +131,37 @@ def convert(gold: list[GoldDoc], nlp: Language, out: Path, chunk_chars: int = CH
 # --- evaluation ---------------------------------------------------------------------------------------
 
 
+def reference_example(predicted: Doc, gold: GoldDoc, reference_nlp: Language) -> Example:
+    """Prediction against gold built on characters: a gold span a segmenter cannot reach counts as missed,
+    not widened."""
+    return Example(predicted, to_spacy_doc(reference_nlp, gold.text, gold.spans, gold.doc_id, ConversionReport()))
+
+
+def span_scores(examples: list[Example]) -> dict:
+    """spaCy's scorer: exact-match P/R/F per label for the entities and the PROBLEM/MEASURE spans."""
+    entity_scores = Scorer.score_spans(examples, "ents")
+    item_scores = Scorer.score_spans(examples, SPANS_KEY, getter=lambda d, key: d.spans.get(key, []), has_annotation=lambda d: True)
+    per_type = {**(entity_scores.get("ents_per_type") or {}), **(item_scores.get(f"{SPANS_KEY}_per_type") or {})}
+    return {
+        "per_type": {label: {k: round(v, 4) for k, v in per_type.get(label, {"p": 0.0, "r": 0.0, "f": 0.0}).items()}
+                     for label in ENTITY_LABELS + SPAN_LABELS},
+        "ents_f": round(entity_scores.get("ents_f") or 0.0, 4),
+        "spans_f": round(item_scores.get(f"{SPANS_KEY}_f") or 0.0, 4),
+    }
+
+
 def evaluate_pipeline(nlp: Language, gold: list[GoldDoc]) -> dict:
-    """spaCy's scorer on whole documents: per-type P/R/F of entities and spans, plus speed. The reference
-    is built on characters, so a gold span a segmenter cannot reach counts as missed, not widened."""
+    """Whole documents through the whole pipeline: per-type scores, plus speed."""
     examples = []
     characters = 0
     reference_nlp = blank_pipeline("char")
     started = time.perf_counter()
     for doc in gold:
-        predicted = nlp(doc.text)
-        reference = to_spacy_doc(reference_nlp, doc.text, doc.spans, doc.doc_id, ConversionReport())
-        examples.append(Example(predicted, reference))
+        examples.append(reference_example(nlp(doc.text), doc, reference_nlp))
         characters += len(doc.text)
     seconds = time.perf_counter() - started
-    scorer = Scorer()
-    entity_scores = scorer.score_spans(examples, "ents")
-    span_scores = Scorer.score_spans(examples, SPANS_KEY, getter=lambda d, key: d.spans.get(key, []), has_annotation=lambda d: True)
-    per_type = {**(entity_scores.get("ents_per_type") or {}), **(span_scores.get(f"{SPANS_KEY}_per_type") or {})}
     return {
-        "per_type": {label: {k: round(v, 4) for k, v in per_type.get(label, {"p": 0.0, "r": 0.0, "f": 0.0}).items()}
-                     for label in ENTITY_LABELS + SPAN_LABELS},
-        "ents_f": round(entity_scores.get("ents_f") or 0.0, 4),
-        "spans_f": round(span_scores.get(f"{SPANS_KEY}_f") or 0.0, 4),
+        **span_scores(examples),
         "chars_per_second": round(characters / seconds) if seconds else None,
         "documents": len(gold),
     }
