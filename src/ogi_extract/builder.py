@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 
 from .labels import INDICATORS
 from .numbers import parse_quantity
@@ -43,11 +44,51 @@ def _from_table(tables: dict[str, TableCell], key: str) -> Indicator | None:
     return None
 
 
+# A proactive figure that is not the year's total on its own, but is when it is the only one (decision 7).
+PROACTIVE_PARTS = ("proactive_by_channel", "proactive_by_category")
+SINCE_THE_START = re.compile(r"历年|截至|截止|以来|至今|自.{0,12}起")
+CLAUSE_START = re.compile(r"[。；;！？\n]")
+YEAR = re.compile(r"(?:19|20)\d{2}\s*年")
+
+
+def _clause_before(text: str, start: int, reach: int = 120) -> str:
+    window = max(0, start - reach)
+    clause_start = max((m.end() for m in CLAUSE_START.finditer(text, window, start)), default=window)
+    return text[clause_start:start]
+
+
+def _within_the_year(text: str, start: int) -> bool:
+    """`2018年全镇累计主动公开…300余条`: 累计 over one named year, not since the start."""
+    clause = _clause_before(text, start)
+    return bool(YEAR.search(clause)) and not SINCE_THE_START.search(clause)
+
+
+PORTAL = re.compile(r"网站|门户|网上|政务网|信息网|公开网|平台")
+
+
+def _only_proactive_figure(text: str, mentions: list[CountMention], report_format: str | None) -> Indicator | None:
+    """Decision 7 of the guidelines: with no stated total, the one proactive figure of the year is the total —
+    one channel, one category, or 累计 within the year. A 2019/2021 report also has table 2 by category, so
+    there only a figure for the portal (`通过市政府门户网站公开政府信息12254条`) stands for the whole, never
+    the gazette's or one category's."""
+    parts = [c for c in mentions if c.value is not None and (c.indicator in PROACTIVE_PARTS or (
+        c.indicator == "proactive_cumulative" and _within_the_year(text, c.start)))]
+    if not parts or len({c.value for c in parts}) != 1:
+        return None
+    if report_format in ("2019", "2021") and not all(
+            c.indicator == "proactive_by_channel" and PORTAL.search(_clause_before(text, c.start)) for c in parts):
+        return None
+    first = parts[0]
+    return Indicator(value=first.value, unit=first.unit, status="only_figure",
+                     evidence=[Evidence(text=c.text, start=c.start, end=c.end) for c in parts])
+
+
 def _tidy(value):
     return int(value) if isinstance(value, float) and value.is_integer() else value
 
 
-def build_indicators(text: str, counts: list[CountMention], tables: dict[str, TableCell]) -> tuple[dict[str, Indicator], dict[str, Indicator]]:
+def build_indicators(text: str, counts: list[CountMention], tables: dict[str, TableCell],
+                     report_format: str | None = None) -> tuple[dict[str, Indicator], dict[str, Indicator]]:
     """Harmonised indicators (table beats narrative) and what the narrative alone says."""
     indicators: dict[str, Indicator] = {}
     narrative: dict[str, Indicator] = {}
@@ -60,6 +101,10 @@ def build_indicators(text: str, counts: list[CountMention], tables: dict[str, Ta
                 value=best.value, unit=best.unit, status="approximate" if best.approximate else "reported",
                 evidence=[Evidence(text=best.text, start=best.start, end=best.end)],
             )
+    if "proactive_total" not in narrative:
+        only = _only_proactive_figure(text, counts, report_format)
+        if only is not None:
+            narrative["proactive_total"] = only
     for key, start, end in find_zero_statements(text):
         if key not in narrative:
             narrative[key] = Indicator(value=0, unit=None, status="zero_statement",
@@ -120,8 +165,9 @@ def build_record(
         for key, cell in table_result.cells.items()
     }
     mentions = [count_mention(text, s, e, ind) for s, e, ind in counts]
-    indicators, narrative = build_indicators(text, mentions, tables)
     year, _ = resolve_year(text, title)
+    report_format = resolve_format(text, year, table_result.format)
+    indicators, narrative = build_indicators(text, mentions, tables, report_format)
     narrative_values = {key: indicator.value for key, indicator in narrative.items()}
     checks = [Check(id=c.id, ok=c.ok, detail=c.detail) for c in run_checks(table_result.cells, narrative_values or None)]
     if table_result.notes:
@@ -133,7 +179,7 @@ def build_record(
         title=title,
         agency=resolve_agency(text, title, agencies),
         year=year,
-        format=resolve_format(text, year, table_result.format),
+        format=report_format,
         indicators=indicators,
         counts=mentions,
         problems=[TextSpan(text=text[s:e], start=s, end=e) for s, e in problems],

@@ -214,19 +214,33 @@ def count_indicator(text: str, start: int, window: int = 40) -> str:
 
 _NONE = r"(?:未|没有|无|尚未|暂未|均未|并未|从未)"
 _NONE_VERB = r"(?:收到|接到|受理|发生|出现|有|办理|产生|一例|一起|一件)?"
+_REQUEST = r"(?:依申请|依申请公开|信息公开申请|公开信息申请|公开申请|申请公开|申请要求公开|依申请公开件|的申请)"
+_HEADING_END = r"情况\s*[:：。.]?\s*\n?\s*"
 ZERO_STATEMENTS: list[tuple[str, re.Pattern[str]]] = [
-    ("applications_received", re.compile(rf"{_NONE}{_NONE_VERB}[^。；\n]{{0,30}}?(?:依申请公开|信息公开申请|公开申请|申请公开|的申请)[^。；\n]{{0,20}}")),
-    ("applications_received", re.compile(r"(?:依申请公开(?:政府信息)?(?:情况|申请)?|申请情况)\s*[:：]?\s*\n?\s*无(?=[。；\n]|$)")),
-    ("admin_reconsideration", re.compile(rf"{_NONE}{_NONE_VERB}[^。；\n]{{0,40}}?行政复议[^。；\n]{{0,20}}")),
-    ("admin_litigation", re.compile(rf"{_NONE}{_NONE_VERB}[^。；\n]{{0,40}}?(?:行政诉讼|提起诉讼|诉讼)[^。；\n]{{0,20}}")),
+    # One clause each: "未收到政府信息公开申请，全年未发生行政复议" is two statements, not one.
+    ("applications_received", re.compile(rf"{_NONE}{_NONE_VERB}[^。；\n，,]{{0,30}}?{_REQUEST}[^。；\n，,]{{0,20}}")),
+    ("applications_received", re.compile(rf"(?:依申请公开(?:政府信息)?(?:情况|申请)?|申请情况)\s*[:：]?\s*\n?\s*无(?=[。；\n]|$)")),
+    ("applications_received", re.compile(r"依申请[^。；\n，,]{0,12}?(?:为|是)\s*(?:0|零|无)(?![\d.])")),
+    ("applications_received", re.compile(r"依申请公开[^。；\n]{0,30}?情况[^。；\n]{0,15}?无申请")),
+    ("applications_denied", re.compile(rf"{_NONE}{_NONE_VERB}不予公开[^。；\n，,]{{0,20}}")),
+    ("applications_denied", re.compile(r"不予公开[^。；\n，,]{0,12}?(?<![\d.])(?:0|零)\s*(?:条|件)")),
+    ("admin_reconsideration", re.compile(rf"{_NONE}{_NONE_VERB}[^。；\n，,]{{0,40}}?行政复议[^。；\n，,]{{0,20}}")),
+    ("admin_litigation", re.compile(rf"{_NONE}{_NONE_VERB}[^。；\n，,]{{0,40}}?(?:行政诉讼|提起诉讼|诉讼)[^。；\n，,]{{0,20}}")),
     ("admin_litigation", re.compile(r"行政复议[^。；]{0,6}(?:和|及|、|或)[^。；]{0,8}行政诉讼[^。；]{0,6}(?:均为|为)\s*(?:0|零|无)")),
     ("admin_reconsideration", re.compile(r"行政复议[^。；]{0,20}(?:均为|为)\s*(?:0|零|无)")),
+    # "行政复议、提起行政诉讼的案件0件": a zero for a combined figure is a zero for both (decision 8 gives
+    # the COUNT span the first indicator only).
+    ("admin_litigation", re.compile(r"行政复议[^。；\n，,]{0,12}?(?:行政诉讼|诉讼)[^。；\n，,]{0,10}?(?<![\d.])(?:0|零)\s*(?:件|起|宗|个|次)")),
     # A heading followed by a line that only says 无: "(三)、因政府信息公开申请行政复议、提起行政诉讼的情况\n无"
-    ("admin_reconsideration", re.compile(r"行政复议[^。\n]{0,30}情况\s*[:：]?\s*\n?\s*无(?=[。；\n]|$)")),
-    ("admin_litigation", re.compile(r"行政诉讼[^。\n]{0,30}情况\s*[:：]?\s*\n?\s*无(?=[。；\n]|$)")),
+    ("admin_reconsideration", re.compile(rf"行政复议[^。\n]{{0,30}}{_HEADING_END}(?:无|[^。；\n]{{0,15}}?无申请)(?=[。；\n]|$)")),
+    ("admin_litigation", re.compile(rf"行政诉讼[^。\n]{{0,30}}{_HEADING_END}(?:无|[^。；\n]{{0,15}}?无申请)(?=[。；\n]|$)")),
 ]
 
-
+# "三、依申请公开…情况，…行政复议、提起行政诉讼的情况…这几条，我局无此类情况。": one sentence says none of
+# several things; every indicator it names is 0.
+_COLLECTIVE_NONE = re.compile(r"[^。\n]{4,200}?(?:无此类情况|均无|均为零|均未发生|都没有发生|均没有发生)(?=[^。\n]{0,4}(?:[。\n]|$))")
+_NAMED_IN_COLLECTIVE = (("applications_received", "依申请"), ("applications_denied", "不予公开"),
+                        ("admin_reconsideration", "行政复议"), ("admin_litigation", "诉讼"))
 _REVIEW_WORDS = re.compile(r"行政复议|诉讼")
 
 
@@ -234,9 +248,13 @@ def find_zero_statements(text: str) -> list[tuple[str, int, int]]:
     found = []
     for key, pattern in ZERO_STATEMENTS:
         for match in pattern.finditer(text):
-            if key == "applications_received" and _REVIEW_WORDS.search(match.group()):
+            if key in ("applications_received", "applications_denied") and _REVIEW_WORDS.search(match.group()):
                 continue  # "无一例因政府信息公开申请行政复议": no review, not no request
             found.append((key, match.start(), match.end()))
+    for match in _COLLECTIVE_NONE.finditer(text):
+        for key, word in _NAMED_IN_COLLECTIVE:
+            if word in match.group():
+                found.append((key, match.start(), match.end()))
     return found
 
 

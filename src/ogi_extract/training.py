@@ -20,6 +20,7 @@ from spacy.training import Example
 
 from . import components  # noqa: F401  (registers the factories)
 from . import suggester  # noqa: F401  (registers the suggester)
+from . import tokenizer  # noqa: F401  (registers the tokenizer)
 from .annotations import GoldDoc, read_gold, validate
 from .components import SPANS_KEY, rule_pipeline
 from .labels import ENTITY_LABELS, SPAN_LABELS, split_label
@@ -44,7 +45,7 @@ class ConversionReport:
 def blank_pipeline(segmenter: str = "jieba", pkuseg_model: str | None = None) -> Language:
     if segmenter not in SEGMENTERS:
         raise TrainingError(f"unknown segmenter {segmenter!r} (choose from {', '.join(SEGMENTERS)})")
-    nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": segmenter}}})
+    nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"@tokenizers": "ogi_chinese_tokenizer.v1", "segmenter": segmenter}}})
     if segmenter == "pkuseg":
         if not pkuseg_model:
             raise TrainingError("the pkuseg segmenter needs --pkuseg-model (run `make pkuseg-model`)")
