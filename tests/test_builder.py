@@ -94,3 +94,24 @@ def test_a_stated_total_wins():
     text = "全年主动公开政府信息35条，其中网站公开30条。"
     total = indicators(text, [("35条", "proactive_total"), ("30条", "proactive_by_channel")])["proactive_total"]
     assert (total.value, total.status) == (35, "reported")
+
+
+def test_table_row_labels_and_lost_cases_are_not_zero_statements():
+    # full/a015 (table 3 row label) and full/a022 (no review was lost, 55 were made)
+    assert zeros("（二）申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请") == {}
+    assert zeros("全年未发生政府信息公开工作被行政复议纠错或行政诉讼败诉的情况。") == {}
+
+
+def test_a_combined_figure_is_the_figure_of_neither_answer():
+    # full/a017 and full/c024
+    text = "办结依申请公开81件，其中：予以公开及部分公开42件，占51.9%。"
+    assert "applications_granted" not in indicators(text, [("42件", "applications_granted")])
+    text = "其中予以公开172件，部分公开66件，不予公开等其他类型164件。"
+    found = indicators(text, [("172件", "applications_granted"), ("66件", "applications_partially_granted"),
+                              ("164件", "applications_denied")])
+    assert found["applications_granted"].value == 172 and "applications_denied" not in found
+
+
+def test_fee_row_label_is_not_a_zero_statement():
+    # full/d050, table 3
+    assert zeros("2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请") == {}

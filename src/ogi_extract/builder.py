@@ -87,13 +87,21 @@ def _tidy(value):
     return int(value) if isinstance(value, float) and value.is_integer() else value
 
 
+# "予以公开及部分公开42件", "不予公开等其他类型164件": one figure for several answers is the figure of none.
+COMBINED = re.compile(r"(?:及|和|与|、|或)\s*部分公开[^，,。；]{0,4}$|等其他[^，,。；]{0,6}$|等[^，,。；]{0,4}类型[^，,。；]{0,2}$")
+
+
+def _combined(text: str, count: CountMention) -> bool:
+    return bool(COMBINED.search(text[max(0, count.start - 16):count.start]))
+
+
 def build_indicators(text: str, counts: list[CountMention], tables: dict[str, TableCell],
                      report_format: str | None = None) -> tuple[dict[str, Indicator], dict[str, Indicator]]:
     """Harmonised indicators (table beats narrative) and what the narrative alone says."""
     indicators: dict[str, Indicator] = {}
     narrative: dict[str, Indicator] = {}
     for key in INDICATORS:
-        mentions = [c for c in counts if c.indicator == key and c.value is not None]
+        mentions = [c for c in counts if c.indicator == key and c.value is not None and not _combined(text, c)]
         if mentions:
             # The headline figure of a kind is the largest one stated; smaller ones are its parts.
             best = max(mentions, key=lambda c: c.value)
@@ -101,10 +109,6 @@ def build_indicators(text: str, counts: list[CountMention], tables: dict[str, Ta
                 value=best.value, unit=best.unit, status="approximate" if best.approximate else "reported",
                 evidence=[Evidence(text=best.text, start=best.start, end=best.end)],
             )
-    if "proactive_total" not in narrative:
-        only = _only_proactive_figure(text, counts, report_format)
-        if only is not None:
-            narrative["proactive_total"] = only
     for key, start, end in find_zero_statements(text):
         if key not in narrative:
             narrative[key] = Indicator(value=0, unit=None, status="zero_statement",
@@ -122,6 +126,11 @@ def build_indicators(text: str, counts: list[CountMention], tables: dict[str, Ta
                     table_value.status = "zero_statement"
         elif key in narrative:
             indicators[key] = narrative[key]
+    if "proactive_total" not in indicators:
+        # Inferred, not stated: a value for the record, never a narrative figure for check C7.
+        only = _only_proactive_figure(text, counts, report_format)
+        if only is not None:
+            indicators["proactive_total"] = only
     return indicators, narrative
 
 

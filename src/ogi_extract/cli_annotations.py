@@ -89,9 +89,9 @@ def work_to_gold(work_file: Path, texts: Path | None = None, corpus: Path = Path
     from .ingest import read_document
 
     work = json.loads(work_file.read_text(encoding="utf-8"))
-    if not work.get("doc_id") or not work.get("source"):
-        known = json.loads((pre / work_file.name).read_text(encoding="utf-8"))
-        work.update({k: known[k] for k in ("doc_id", "source", "kind") if not work.get(k)})
+    pre_file = pre / work_file.name
+    known = json.loads(pre_file.read_text(encoding="utf-8")) if pre_file.exists() else {}
+    work.update({k: known[k] for k in ("doc_id", "source", "kind", "pre_annotated_by") if not work.get(k) and k in known})
     if texts is not None:
         text = (texts / f"{work_file.stem}.txt").read_text(encoding="utf-8")
         spans = resolve_quotes(text, work["spans"], work.get("doc_id", ""))
@@ -149,9 +149,14 @@ def stratum_of(doc: GoldDoc) -> str:
 
 def assign_splits(docs: list[GoldDoc]) -> None:
     """Fixed, documented split: within each stratum, documents ordered by the hash of their doc_id;
-    every fifth (positions 2, 7, 12, …) goes to dev. Adding documents later moves few others."""
+    every fifth (positions 2, 7, 12, …) goes to dev. Documents pre-annotated by a trained model all go to
+    train: an annotator correcting the model's output leans towards it, and dev must not reward that."""
     strata: dict[str, list[GoldDoc]] = {}
     for doc in docs:
+        if doc.meta.get("pre_annotated_by", "rules") != "rules":
+            doc.meta["stratum"] = stratum_of(doc)
+            doc.meta["split"] = "train"
+            continue
         strata.setdefault(stratum_of(doc), []).append(doc)
     for stratum, members in strata.items():
         members.sort(key=lambda d: hashlib.sha256(d.doc_id.encode()).hexdigest())

@@ -212,7 +212,7 @@ def count_indicator(text: str, start: int, window: int = 40) -> str:
 
 # --- zero statements ------------------------------------------------------------------------------------
 
-_NONE = r"(?:未|没有|无|尚未|暂未|均未|并未|从未)"
+_NONE = r"(?:未|没有|无(?!法)|尚未|暂未|均未|并未|从未)"
 _NONE_VERB = r"(?:收到|接到|受理|发生|出现|有|办理|产生|一例|一起|一件)?"
 _REQUEST = r"(?:依申请|依申请公开|信息公开申请|公开信息申请|公开申请|申请公开|申请要求公开|依申请公开件|的申请)"
 _HEADING_END = r"情况\s*[:：。.]?\s*\n?\s*"
@@ -242,6 +242,11 @@ _COLLECTIVE_NONE = re.compile(r"[^。\n]{4,200}?(?:无此类情况|均无|均为
 _NAMED_IN_COLLECTIVE = (("applications_received", "依申请"), ("applications_denied", "不予公开"),
                         ("admin_reconsideration", "行政复议"), ("admin_litigation", "诉讼"))
 _REVIEW_WORDS = re.compile(r"行政复议|诉讼")
+# Table 3 row labels: "申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请", "申请人逾期未按收费通知
+#要求缴纳费用、行政机关不再处理其政府信息公开申请".
+_TABLE_ROW_LABEL = re.compile(r"不再处理|逾期不补正|收费通知")
+# "未发生…被行政复议纠错或行政诉讼败诉": no review was lost, which is not "no review".
+_OUTCOME_WORDS = re.compile(r"纠错|纠正|败诉|撤销|确认违法")
 
 
 def find_zero_statements(text: str) -> list[tuple[str, int, int]]:
@@ -250,6 +255,10 @@ def find_zero_statements(text: str) -> list[tuple[str, int, int]]:
         for match in pattern.finditer(text):
             if key in ("applications_received", "applications_denied") and _REVIEW_WORDS.search(match.group()):
                 continue  # "无一例因政府信息公开申请行政复议": no review, not no request
+            if key in ("admin_reconsideration", "admin_litigation") and _OUTCOME_WORDS.search(match.group()):
+                continue
+            if _TABLE_ROW_LABEL.search(match.group()):
+                continue
             found.append((key, match.start(), match.end()))
     for match in _COLLECTIVE_NONE.finditer(text):
         for key, word in _NAMED_IN_COLLECTIVE:

@@ -619,9 +619,13 @@ def _dropped(text, toks, ncols, must_sum, label) -> _RowRead:
         return _RowRead(cells, note=f"{label}: no value")
     if must_sum and len(nums) == len(vals) and nums:
         total = nums[-1]
-        if len(nums) == 1 or sum(nums[:-1]) == total:
+        # The last value is the 总计 when the others sum to it, or exceed it no more than a dropped cell
+        # would explain: "287 24 2 0 1 315" keeps 315; with the 总计 dropped, "287 24 2 0 1 3" would not.
+        if len(nums) == 1 or sum(nums[:-1]) == total or total >= sum(nums[:-1]):
             a, b = toks[-1]
             cells[-1] = _cell(text, a, b)
+            if sum(nums[:-1]) != total:
+                note += f"; the present values sum to {sum(nums[:-1]):g}, not to 总计 {total:g}"
             if total == 0:
                 for c in range(ncols - 1):
                     cells[c] = Cell(0, "derived", a, b, text[a:b])
@@ -872,7 +876,6 @@ def _legacy(text: str, res: TableResult) -> bool:
     two_cols = bool(_LEGACY_CUMUL.search(header))
     hi = len(text)
     split_allowed = text.count("\n", start, min(hi, start + 3000)) < 10
-    found = 0
     pos = start
     anchors: list[_Anchor] = []
     annex_end = min(hi, start + 4000)
@@ -890,6 +893,7 @@ def _legacy(text: str, res: TableResult) -> bool:
         kept.append(a)
     anchors = kept
     ncols = 2 if two_cols else 1
+    read: dict[str, Cell] = {}
     for i, a in enumerate(anchors):
         limit = anchors[i + 1].start if i + 1 < len(anchors) else min(hi, a.end + 60)
         p = a.end
@@ -918,12 +922,18 @@ def _legacy(text: str, res: TableResult) -> bool:
         elif len(toks) > ncols:
             cells = [_cell(text, x, y) for x, y in toks[:ncols]]
             res.notes.append(f"legacy row {a.key}: {len(toks)} values where {ncols} expected; first {ncols} kept")
+        if any(c is not None and text.startswith(("年", "月", "日"), c.end) for c in cells):
+            continue  # "主动公开信息数量\n2016年1月1日至…": a date in prose, not a cell
         for j, c in enumerate(cells):
             if c is None:
                 continue
-            res.cells[a.key + (".cumulative" if j == 1 else "")] = c
-            found += 1
-    return found > 0
+            read[a.key + (".cumulative" if j == 1 else "")] = c
+    rows = {key.removesuffix(".cumulative") for key in read}
+    if len(rows) < 2:
+        # One row is a sentence that names the indicator ("2014年度主动公开信息数6条"), not an annex.
+        return False
+    res.cells.update(read)
+    return True
 
 
 def _skip_label_legacy(text: str, p: int, limit: int) -> int:
