@@ -107,6 +107,28 @@ def tidy_agency(name: str) -> tuple[int, int] | None:
     return spans[start][0], end
 
 
+_PLACE_END = re.compile(r"(?:省|市|县|区|州|盟|旗|镇|乡|地区|街道)$")
+_LEVEL_START = "省市县区州镇乡"
+_DEICTIC = set("我本该全各")
+
+
+def place_before(text: str, start: int, end: int, reach: int = 10) -> int:
+    """Where an agency name begins when a model started it after its place name ("攀枝花市|审计局",
+    "大兴安岭地区|气象局", "酒泉市|残疾人联合会"); ``start`` when no place name is written right before it."""
+    if text[start] in _LEVEL_START or not _PLACE_END.search(text[max(0, start - 3):start]):
+        return start
+    begin = start
+    while begin > 0 and start - begin < reach and "\u4e00" <= text[begin - 1] <= "\u9fff" and text[begin - 1] not in _STOP_CHARS:
+        begin -= 1
+    if begin > 0 and text[begin - 1] in _DEICTIC:
+        return start  # 我区东华门街道办事处: 我区 is "our district", not a name
+    cut = tidy_agency(text[begin:end])
+    if cut is None or cut[1] != end - begin:
+        return start
+    widened = begin + cut[0]
+    return widened if widened < start and _PLACE_END.search(text[widened:start]) else start
+
+
 def find_agencies(text: str) -> list[CharSpan]:
     spans: list[CharSpan] = []
     for match in _AGENCY.finditer(text):
