@@ -39,9 +39,9 @@ def make_rule_entities(nlp: Language, name: str):
 
 @Language.factory("ogi_agency_places")
 def make_agency_places(nlp: Language, name: str):
-    """After the NER: an AGENCY it began after the place name written right before it ("攀枝花市|审计局")
-    is widened over that name (rules.place_before). Measured on 57 documents the model had not seen:
-    AGENCY F1 +1.4 points."""
+    """After the NER: an AGENCY it began after (part of) the place name written right before it
+    ("攀枝花市|审计局", "沐阳|县人民政府") is widened over that name (rules.place_before). On the 57
+    round-2 documents, which a model trained on round 1 had not seen, AGENCY F1 0.778 -> 0.808."""
 
     def agency_places(doc: Doc) -> Doc:
         entities: list[Span] = []

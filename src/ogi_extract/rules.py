@@ -112,21 +112,41 @@ _LEVEL_START = "省市县区州镇乡"
 _DEICTIC = set("我本该全各")
 
 
-def place_before(text: str, start: int, end: int, reach: int = 10) -> int:
-    """Where an agency name begins when a model started it after its place name ("攀枝花市|审计局",
-    "大兴安岭地区|气象局", "酒泉市|残疾人联合会"); ``start`` when no place name is written right before it."""
-    if text[start] in _LEVEL_START or not _PLACE_END.search(text[max(0, start - 3):start]):
-        return start
+_LEVEL_WORD_START = re.compile(r"^(?:省|市|县|区|州|旗|镇|乡|街道)")
+
+
+def _run_before(text: str, start: int, reach: int) -> int:
+    """Start of the run of name characters (CJK, no stop character) that ends at ``start``."""
     begin = start
     while begin > 0 and start - begin < reach and "\u4e00" <= text[begin - 1] <= "\u9fff" and text[begin - 1] not in _STOP_CHARS:
         begin -= 1
-    if begin > 0 and text[begin - 1] in _DEICTIC:
+    return begin
+
+
+def place_before(text: str, start: int, end: int, reach: int = 10) -> int:
+    """Where an agency name begins when a model started it after (part of) its place name: "攀枝花市|审计局",
+    "大兴安岭地区|气象局" (a place name before it), "沐阳|县人民政府", "经纬|街道办事处" (the rest of the place
+    name before a level word). ``start`` when nothing of a name is written right before it."""
+    name = text[start:end]
+    if name[:1] in _LEVEL_START and not _LEVEL_WORD_START.match(name):
+        return start
+    after_place = bool(_PLACE_END.search(text[max(0, start - 3):start])) and not _LEVEL_WORD_START.match(name)
+    if not after_place and not _LEVEL_WORD_START.match(name):
+        return start
+    begin = _run_before(text, start, reach if after_place else 6)
+    if begin == start or (begin > 0 and text[begin - 1] in _DEICTIC):
         return start  # 我区东华门街道办事处: 我区 is "our district", not a name
     cut = tidy_agency(text[begin:end])
     if cut is None or cut[1] != end - begin:
         return start
     widened = begin + cut[0]
-    return widened if widened < start and _PLACE_END.search(text[widened:start]) else start
+    added = text[widened:start]
+    if widened >= start or _DEICTIC.intersection(added):
+        return start
+    if after_place:
+        return widened if _PLACE_END.search(added) else start
+    # Before a level word, one character is a name only for a county (道县); "结合区残联" is not 合区.
+    return widened if len(added) > 1 or name.startswith("县") else start
 
 
 def find_agencies(text: str) -> list[CharSpan]:
