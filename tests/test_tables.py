@@ -261,3 +261,18 @@ def test_cell_accuracy_against_the_table_gold_of_the_corpus():
 def test_a_sentence_naming_an_annex_row_is_not_a_table(sentence):
     res = parse_tables(sentence)
     assert not any(key.startswith("legacy.") for key in res.cells)
+
+
+def test_table_4_on_a_page_without_table_3_b046():
+    # corpus/heads/b046.txt is page 8 of a flipbook: table 4 under its heading, table 3 on an earlier page
+    text = normalise((Path(__file__).resolve().parents[1] / "corpus" / "heads" / "b046.txt").read_text(encoding="utf-8")).text
+    res = parse_tables(text)
+    t4 = {k: c.value for k, c in res.cells.items() if k.startswith("t4.")}
+    assert len(t4) == 15 and set(t4.values()) == {0}
+    assert not any(k.startswith("t3.") for k in res.cells)
+
+
+def test_old_format_heading_over_prose_is_not_table_4():
+    text = "六、因政府信息公开被申请行政复议、提起行政诉讼的情况\n2012年，我局未发生因政府信息公开被申请行政复议、提起行政诉讼的情况。"
+    res = parse_tables(text)
+    assert not res.cells and not res.notes

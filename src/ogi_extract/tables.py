@@ -186,6 +186,7 @@ _T3_START = re.compile(r"申请人情况|勾稽关系")
 _T3_START_FALLBACK = re.compile(r"法人或其他组织|本年度?新收政府信息公开申请数量")
 _T2_START = re.compile(r"第二十条")
 _T4_START = re.compile(r"行\s*政\s*复\s*议")
+_T4_HEADING = re.compile(r"因政府信息公开(?:工作)?被申请行政复议[、，,]?\s*提起行政诉讼(?:的)?情况")
 _IS_2021_T3 = re.compile(r"逾期不补正|收费通知")
 _IS_2021_T2 = re.compile(r"本年制发|本年废止|现行有效|收费金额")
 _IS_2019_T2 = re.compile(r"新制作数量|新公开数量|上一年项目|政府集中采购")
@@ -972,6 +973,14 @@ def parse_tables(text: str) -> TableResult:
             t3_end, t3_fmt = -1, None
     if t3_end >= 0:
         _t4(text, res, t3_end, hi)
+    else:
+        # A page or excerpt that starts after table 3 may still hold table 4 under its heading.
+        heading = _T4_HEADING.search(text)
+        if heading:
+            notes = list(res.notes)
+            _t4(text, res, heading.end(), hi)
+            if not any(k.startswith("t4.") for k in res.cells):
+                res.notes = notes  # prose under an old-format heading, not a table
     fmt = t3_fmt or t2_fmt
     if t2_fmt and t3_fmt and t2_fmt != t3_fmt:
         res.notes.append(f"table 2 follows the {t2_fmt} template, table 3 the {t3_fmt} template")
