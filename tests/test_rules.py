@@ -2,7 +2,7 @@
 
 import pytest
 
-from ogi_extract.rules import place_before
+from ogi_extract.rules import name_bounds, place_before
 
 
 @pytest.mark.parametrize("text, predicted, expected", [
@@ -27,3 +27,26 @@ def test_place_written_before_an_agency_joins_it(text, predicted, expected):
 def test_no_place_to_add(text, predicted):
     start = text.index(predicted)
     assert place_before(text, start, start + len(predicted)) == start
+
+
+@pytest.mark.parametrize("text, predicted, expected", [
+    ("公开工作人员并及时向市政府信息公开办报备。二是强化业务培训", "市政府信息公开办报备。", "市政府信息公开办"),  # full/a013
+    ("主要公开了《莆田市文化广电新闻出版局监督与投诉指南》和《2008年", "莆田市文化广电新闻出版局监督与投诉指南》和《",
+     "莆田市文化广电新闻出版局"),  # full/c006
+    ("对本报告有疑问，请联系三明市\n政务公开工作领导小组\n办公室，联系电话", "三明市\n政务公开工作领导小组\n办公室",
+     "三明市\n政务公开工作领导小组\n办公室"),  # full/d005: a line break inside a name is kept (decision 16)
+])
+def test_name_bounds_cut_before_punctuation(text, predicted, expected):
+    start = text.index(predicted)
+    bounds = name_bounds(text, start, start + len(predicted))
+    assert text[bounds[0]:bounds[1]] == expected
+
+
+def test_name_bounds_drop_what_cannot_be_a_name():
+    # full/d005: a clause, not a name; and one longer than any agency name
+    text = "依托市公共资源交易管理平台，加大公共资源配置领域信息公开力度"
+    start = text.index("市公共资源")
+    assert name_bounds(text, start, start + 5) == (start, start + 5)  # untouched
+    assert name_bounds(text, start, len(text)) is None
+    text = "区网信办积极争取将突发事件敏感舆情应对处置情况纳入意识形态工作责任制考核"
+    assert name_bounds(text, 0, len(text)) is None

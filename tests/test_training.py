@@ -66,7 +66,7 @@ def test_a_tiny_training_run_gives_a_loadable_pipeline(gold, tmp_path):
     out = tmp_path / "models" / "tiny"
     report = train(config=ROOT / "training" / "config.cfg", out=out, annotations=annotations, max_steps=4, log=lambda *_: None)
     nlp = spacy.load(out)
-    assert nlp.pipe_names == ["tok2vec", "ner", "agency_places", "spancat", "ogi_indicator_linker", "ogi_record_builder"]
+    assert nlp.pipe_names == ["tok2vec", "ner", "agency_bounds", "spancat", "ogi_indicator_linker", "ogi_record_builder"]
     assert set(nlp.get_pipe("ner").labels) == {"AGENCY", "COUNT"}
     assert set(nlp.get_pipe("spancat").labels) == {"PROBLEM", "MEASURE"}
     doc = nlp("晋江市残疾人联合会2017年政府信息公开工作年度报告\n2017年,我会主动公开政府信息35条。")

@@ -149,6 +149,27 @@ def place_before(text: str, start: int, end: int, reach: int = 10) -> int:
     return widened if len(added) > 1 or name.startswith("县") else start
 
 
+_NOT_IN_NAME = re.compile(r"[，。；：、《》（）(),;:!?！？\d]")
+_LONGEST_NAME = 30  # the longest gold AGENCY span has 26 characters
+
+
+def name_bounds(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """A predicted agency name made plausible, or None: cut before punctuation or digits (gold names never
+    hold them; "市政府信息公开办报备。" → "市政府信息公开办", keeping the longest part that ends with an organ
+    word), dropped when longer than any name, then widened over the place name before it (place_before)."""
+    name = text[start:end]
+    bad = _NOT_IN_NAME.search(name)
+    if bad:
+        head = name[:bad.start()]
+        keep = max((i for i in range(2, len(head) + 1) if _ORGAN_END.search(head[:i])), default=None)
+        if keep is None:
+            return None
+        end = start + keep
+    if end - start > _LONGEST_NAME:
+        return None
+    return place_before(text, start, end), end
+
+
 def find_agencies(text: str) -> list[CharSpan]:
     spans: list[CharSpan] = []
     for match in _AGENCY.finditer(text):
