@@ -2,7 +2,7 @@
 
 import pytest
 
-from ogi_extract.rules import name_bounds, place_before
+from ogi_extract.rules import list_neighbours, name_bounds, place_before
 
 
 @pytest.mark.parametrize("text, predicted, expected", [
@@ -50,3 +50,20 @@ def test_name_bounds_drop_what_cannot_be_a_name():
     assert name_bounds(text, start, len(text)) is None
     text = "区网信办积极争取将突发事件敏感舆情应对处置情况纳入意识形态工作责任制考核"
     assert name_bounds(text, 0, len(text)) is None
+
+
+def test_list_members_next_to_an_agency():
+    # full/d015 (dev): the model found some members of the list
+    text = "成员由县政府办、法制办、监察局、发改局、财政局、档案局、教体局、各乡镇等单位主要负责同志组成"
+    start = text.index("财政局")
+    members = {text[s:e] for s, e in list_neighbours(text, start, start + 3)}
+    assert {"县政府办", "法制办", "监察局", "发改局", "档案局", "教体局"} <= members
+    assert "各乡镇等单位主要负责同志组成" not in members and "成员由县政府办" not in members
+
+
+def test_generic_list_members_are_not_agencies():
+    # full/a020 and full/a001: abstract "governments" and generic venues
+    text = "努力建设透明政府、效能政府、服务政府。"
+    assert list_neighbours(text, 2, 8) == []
+    text = "依托政府档案馆、图书馆以及政务服务大厅"
+    assert list_neighbours(text, 2, 7) == []

@@ -40,8 +40,9 @@ def make_rule_entities(nlp: Language, name: str):
 @Language.factory("ogi_agency_bounds")
 def make_agency_bounds(nlp: Language, name: str):
     """After the NER, AGENCY boundaries made plausible (rules.name_bounds): cut before punctuation or digits,
-    overlong ones dropped, and widened over (part of) the place name written right before them
-    ("攀枝花市|审计局", "沐阳|县人民政府"). On the 57 round-2 documents, which a model trained on round 1 had
+    overlong ones dropped, widened over (part of) the place name written right before them ("攀枝花市|审计局",
+    "沐阳|县人民政府"); then the other members of a 、-list that holds an agency and read as agency names
+    themselves (rules.list_neighbours). On the 57 round-2 documents, which a model trained on round 1 had
     not seen, AGENCY F1 0.778 -> 0.822."""
 
     def agency_bounds(doc: Doc) -> Doc:
@@ -59,7 +60,14 @@ def make_agency_bounds(nlp: Language, name: str):
                         continue
                     entity = fitted
             entities.append(entity)
-        doc.ents = entities
+        taken = {i for entity in entities for i in range(entity.start, entity.end)}
+        for entity in [e for e in entities if e.label_ == "AGENCY"]:
+            for start, end in rules.list_neighbours(doc.text, entity.start_char, entity.end_char):
+                member = doc.char_span(start, end, label="AGENCY")
+                if member is not None and not taken.intersection(range(member.start, member.end)):
+                    entities.append(member)
+                    taken.update(range(member.start, member.end))
+        doc.ents = sorted(entities, key=lambda e: e.start)
         return doc
 
     return agency_bounds

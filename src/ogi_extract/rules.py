@@ -170,6 +170,65 @@ def name_bounds(text: str, start: int, end: int) -> tuple[int, int] | None:
     return place_before(text, start, end), end
 
 
+_LIST_CHAR = r"[^、，,。；;：:（）()《》“”\s\d]"
+_LIST_ITEM = re.compile(_LIST_CHAR + "{2,12}")
+_GENERIC_VENUES = {"档案馆", "图书馆"}  # decision 14: "档案馆、图书馆等场所" is generic
+
+
+def _item_before(text: str, pos: int) -> tuple[int, int] | None:
+    """The 、-list item that ends right before the 、 at ``pos - 1``."""
+    if pos == 0 or text[pos - 1] != "、":
+        return None
+    end = pos - 1
+    begin = end
+    while begin > 0 and end - begin < 12 and re.fullmatch(_LIST_CHAR, text[begin - 1]):
+        begin -= 1
+    return (begin, end) if end - begin >= 2 else None
+
+
+def _item_after(text: str, pos: int) -> tuple[int, int] | None:
+    if text[pos:pos + 1] != "、":
+        return None
+    match = _LIST_ITEM.match(text, pos + 1)
+    return match.span() if match else None
+
+
+def _member_name(text: str, item: tuple[int, int]) -> tuple[int, int] | None:
+    """The agency name a list item holds, or None. An item between two 、 is whole ("交通与建设局"); the
+    first and the last item of a list may carry words of the sentence ("成员由县政府办" → 县政府办)."""
+    name = text[item[0]:item[1]]
+    between = text[item[0] - 1:item[0]] == "、" and text[item[1]:item[1] + 1] == "、"
+    if not between:
+        cut = tidy_agency(name)
+        if cut is None or cut[1] != len(name):
+            return None
+        if cut[0] > 0 and len(name) - cut[0] >= 2:  # "发改局" stays whole: jieba reads 发改 as a verb
+            if _DEICTIC.intersection(name[:cut[0]]):
+                return None  # "加强了各级政务服务中心": all levels' centres, not one body
+            item = (item[0] + cut[0], item[1])
+            name = text[item[0]:item[1]]
+    generic_venue = name.endswith(tuple(_GENERIC_VENUES)) and not re.search(r"[省市县区乡镇州]", name)
+    if (not _ORGAN_END.search(name) or _DEICTIC.intersection(name) or generic_venue
+            or re.search(r"网站$|网$", name) or (name.endswith("政府") and not re.search(r"[省市县区乡镇州]", name))):
+        return None
+    return item
+
+
+def list_neighbours(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Other members of a 、-list that holds the agency text[start:end] and that read as agency names
+    themselves ("成员由县政府办、法制办、监察局、发改局…": 监察局, 发改局): a name ending with an organ word,
+    not an adjective + 政府 (透明政府), not a generic venue, not 各…."""
+    found = []
+    for step in (_item_before, _item_after):
+        pos = start if step is _item_before else end
+        while (item := step(text, pos)) is not None:
+            member = _member_name(text, item)
+            if member is not None:
+                found.append(member)
+            pos = item[0] if step is _item_before else item[1]
+    return found
+
+
 def find_agencies(text: str) -> list[CharSpan]:
     spans: list[CharSpan] = []
     for match in _AGENCY.finditer(text):
