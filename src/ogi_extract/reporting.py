@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from .numbers import to_number
 from .record import Agency
-from .rules import CharSpan, find_agencies, tidy_agency
+from .rules import place_before, CharSpan, find_agencies, tidy_agency
 
 _YEAR = r"(?:(?:19|20)\d{2}|二[〇○零][一二三四五六七八九〇○零]{2})"
 _YEAR_RE = re.compile(_YEAR)
@@ -18,7 +18,7 @@ _EMBEDDED_TITLE = re.compile(
     rf"(?P<after>[^\n。，,；;：:“”《》()（）0-9]{{0,30}}?)(?:本级)?(?:政府|政务)?(?:信息)?公开(?:工作)?(?:年度)?(?:工作)?(?:年度)?(?:报告|年报|工作)"
 )
 _LEAD_NOISE = re.compile(
-    r"^(?:.*?(?:现予?公布|特公布|现将|公布|发布|结合|关于|标题|名称|Page\s*\d+\s*-|#+|【[^】]*】|\[[^\]]*\]))\s*|^[\s#>|:：\-]+"
+    r"^(?:.*?(?:现予?公布|特公布|现将|公布|发布|印发|转发|结合|关于|标题|名称|Page\s*\d+\s*-|#+|【[^】]*】|\[[^\]]*\]))\s*|^[\s#>|:：\-]+"
 )
 _PLACE_END = re.compile(r"(?:省|市|县|区|州|盟|旗|镇|乡|街道|自治区|自治州|自治县|实验区|新区|开发区|高新区)$")
 _COMPILER = re.compile(r"由([^。\n由]{3,120}?)(?:负责)?(?:汇总)?编制|([^，。\n]{3,40}?)编制(?:完成|了)?本(?:年度)?报告")
@@ -76,6 +76,7 @@ _PLACE_RUN = r"(?:[\u4e00-\u9fff]{1,6}?(?:省|市|县|区|州|盟|旗|自治区|
 
 _CONTACT = re.compile(r"请与([^，。,()（）:：]{3,40}?)(?:联系|\(|（|，|,)")
 _REFERRED = re.compile(r"(?:按照|根据|依据|向|报送|配合|上级和|接受)$")
+_GUIDING = re.compile(r"的?(?:指导|领导|要求|部署|统一)")  # "在县公开办的指导下": a body above the author
 
 
 def _from_contact(text: str, mentions) -> Candidate | None:
@@ -111,6 +112,14 @@ def _first_local_mention(text: str, mentions) -> Candidate | None:
         if _REFERRED.search(text[max(0, start - 4):start]) or not _PLACE_PREFIX.match(name):
             continue
         return Candidate(name, start, end, "opening")
+    # Only short forms: "县统计局高度重视政府信息公开工作" names the reporting body by its level alone.
+    for name, start, end in mentions:
+        if start > 400:
+            break
+        if (re.match(r"[省市县区镇乡][\u4e00-\u9fff]{1,10}(?:局|委|办|委员会|中心|馆|院)$", name) and not _SUPERIOR.match(name)
+                and text.rfind("《", 0, start) <= text.rfind("》", 0, start) and not _REFERRED.search(text[max(0, start - 4):start])
+                and not _GUIDING.match(text, end)):
+            return Candidate(name, start, end, "opening")
     return None
 
 
@@ -147,21 +156,35 @@ def _from_title(text: str, title: str | None, mentions) -> Candidate | None:
     sources = ([title] if title else []) + [text[:800]]
     for source in sources:
         for match in _EMBEDDED_TITLE.finditer(source):
-            for lead in (match.group("before").strip(), match.group("after").strip()):
+            inside_book_title = source.rfind("《", 0, match.start() + 1) > source.rfind("》", 0, match.start() + 1)
+            if inside_book_title and match.group("before").rstrip().endswith("关于"):
+                continue  # 《平武县人民政府办公室关于2021年度…报告编制工作的通知》 is another body's notice
+            for lead in (match.group("before").strip(), match.group("after").strip(), _line_before(source, match)):
                 candidate = _interpret_lead(lead, text, mentions) if lead else None
                 if candidate:
                     return candidate
     return None
 
 
+def _line_before(source: str, match: re.Match) -> str:
+    """A title broken after the body's name: "丰润区交通运输局\n关于2019年政府信息公开工作报告"."""
+    line_start = source.rfind("\n", 0, match.start()) + 1
+    if source[line_start:match.start("year")].strip(" 　关于的") or line_start == 0:
+        return ""
+    previous = source[source.rfind("\n", 0, line_start - 1) + 1:line_start - 1].strip()
+    return previous if len(previous) <= 30 else ""
+
+
 def _interpret_lead(lead: str, text: str, mentions) -> Candidate | None:
+    lead = re.sub(r"\s*关于$", "", lead)  # "叠石乡人民政府关于2012年…报告": the body comes before 关于
+    lead = lead.rsplit("|", 1)[-1]  # "汤浦镇 |汤浦镇人民政府": a table row's cells
     lead = _LEAD_NOISE.sub("", lead).strip(" 　:：，,、的")
     if len(lead) < 2 or re.search(r"[《》“”]|^(?:根据|依据|按照)|[我本该][局委办部会区县市镇乡处院厅所]", lead):
         return None
     found = find_agencies(lead)
     tidy = tidy_agency(lead)
     if found and found[-1].end >= len(lead) - 1:
-        name = lead[found[-1].start:found[-1].end]
+        name = lead[place_before(lead, found[-1].start, found[-1].end):found[-1].end]
     elif _PLACE_END.search(lead) and len(lead) <= 20:
         return _government_of(lead, text, mentions)
     elif tidy and len(lead) <= 24 and tidy[1] >= len(lead) - 1:
