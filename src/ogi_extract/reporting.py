@@ -76,6 +76,8 @@ _PLACE_RUN = r"(?:[\u4e00-\u9fff]{1,6}?(?:省|市|县|区|州|盟|旗|自治区|
 
 _CONTACT = re.compile(r"请与([^，。,()（）:：]{3,40}?)(?:联系|\(|（|，|,)")
 _REFERRED = re.compile(r"(?:按照|根据|依据|向|报送|配合|上级和|接受)$")
+_ORGAN_WORD_END = re.compile(r"(?:人民政府|政府|局|委员会|委|办公室|办|厅|署|院|联合会|管委会|办事处|中心|馆|所)$")
+_NOT_NAME = re.compile(r"[^\u4e00-\u9fff]|关于|印发|转发|根据|按照")
 _GUIDING = re.compile(r"的?(?:指导|领导|要求|部署|统一)")  # "在县公开办的指导下": a body above the author
 
 
@@ -159,8 +161,11 @@ def _from_title(text: str, title: str | None, mentions) -> Candidate | None:
             inside_book_title = source.rfind("《", 0, match.start() + 1) > source.rfind("》", 0, match.start() + 1)
             if inside_book_title and match.group("before").rstrip().endswith("关于"):
                 continue  # 《平武县人民政府办公室关于2021年度…报告编制工作的通知》 is another body's notice
-            for lead in (match.group("before").strip(), match.group("after").strip(), _line_before(source, match)):
-                candidate = _interpret_lead(lead, text, mentions) if lead else None
+            starts_line = match.start() == 0 or source[match.start() - 1] == "\n"
+            leads = ((match.group("before").strip(), starts_line), (match.group("after").strip(), False),
+                     (_line_before(source, match), True))
+            for lead, whole_line in leads:
+                candidate = _interpret_lead(lead, text, mentions, whole_line) if lead else None
                 if candidate:
                     return candidate
     return None
@@ -175,7 +180,7 @@ def _line_before(source: str, match: re.Match) -> str:
     return previous if len(previous) <= 30 else ""
 
 
-def _interpret_lead(lead: str, text: str, mentions) -> Candidate | None:
+def _interpret_lead(lead: str, text: str, mentions, whole_line: bool = False) -> Candidate | None:
     lead = re.sub(r"\s*关于$", "", lead)  # "叠石乡人民政府关于2012年…报告": the body comes before 关于
     lead = lead.rsplit("|", 1)[-1]  # "汤浦镇 |汤浦镇人民政府": a table row's cells
     lead = _LEAD_NOISE.sub("", lead).strip(" 　:：，,、的")
@@ -183,7 +188,9 @@ def _interpret_lead(lead: str, text: str, mentions) -> Candidate | None:
         return None
     found = find_agencies(lead)
     tidy = tidy_agency(lead)
-    if found and found[-1].end >= len(lead) - 1:
+    if whole_line and _PLACE_PREFIX.match(lead) and _ORGAN_WORD_END.search(lead) and len(lead) <= 20 and not _NOT_NAME.search(lead):
+        name = lead  # a title line that starts with the name: "叠石乡人民政府关于2012年…" (jieba reads 叠石 as a verb)
+    elif found and found[-1].end >= len(lead) - 1:
         name = lead[place_before(lead, found[-1].start, found[-1].end):found[-1].end]
     elif _PLACE_END.search(lead) and len(lead) <= 20:
         return _government_of(lead, text, mentions)

@@ -140,9 +140,6 @@ def place_before(text: str, start: int, end: int, reach: int = 10) -> int:
     if cut is None or cut[1] != end - begin:
         return start
     widened = begin + cut[0]
-    at_line_start = begin == 0 or not ("\u4e00" <= text[begin - 1] <= "\u9fff")
-    if widened >= start and at_line_start and start - begin <= 4:
-        widened = begin  # "叠石|乡人民政府" at the start of a line: jieba reads the rare place name as a verb
     added = text[widened:start]
     if widened >= start or _DEICTIC.intersection(added):
         return start
