@@ -115,3 +115,17 @@ def test_a_combined_figure_is_the_figure_of_neither_answer():
 def test_fee_row_label_is_not_a_zero_statement():
     # full/d050, table 3
     assert zeros("2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请") == {}
+
+
+def test_a_list_item_names_its_own_kind():
+    from ogi_extract.rules import review_or_lawsuit
+
+    # full/a017: the clause speaks of reviews first, the item of lawsuits
+    text = "因政府信息公开引起的行政复议案件2件、行政诉讼案件7件。"
+    assert review_or_lawsuit(text, text.index("2件")) == "admin_reconsideration"
+    assert review_or_lawsuit(text, text.index("7件")) == "admin_litigation"
+    # decision 8: a combined figure gets the first kind it names; decision 15: cumulative is other
+    text = "行政复议、行政诉讼0件"
+    assert review_or_lawsuit(text, text.index("0件")) == "admin_reconsideration"
+    text = "全市因政府信息公开累计被申请行政复议16件"
+    assert review_or_lawsuit(text, text.index("16件")) is None

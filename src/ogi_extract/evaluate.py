@@ -20,7 +20,7 @@ from .annotations import GoldDoc, read_gold
 from .api import load_pipeline, resolve_model
 from .components import SPANS_KEY
 from .labels import ENTITY_LABELS, INDICATORS, LABELS, SPAN_LABELS, split_label
-from .linker import IndicatorLinker, count_features
+from .linker import IndicatorLinker, link
 from .record import Record
 from .rules import count_indicator
 from .training import blank_pipeline, reference_example, span_scores
@@ -156,7 +156,7 @@ def indicator_metrics(nlp: Language, gold: list[GoldDoc]) -> dict:
             if base != "COUNT":
                 continue
             if linker is not None and linker.model is not None:
-                predicted = linker.model.predict(count_features(doc.text, start, end))
+                predicted = link(linker.model, doc.text, start, end)
             else:
                 predicted = count_indicator(doc.text, start)
             total += 1

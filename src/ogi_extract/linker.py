@@ -111,6 +111,17 @@ def examples_from_gold(docs) -> list[tuple[list[str], str]]:
     return examples
 
 
+def link(model: IndicatorModel | None, text: str, start: int, end: int) -> str:
+    """The indicator of the COUNT text[start:end]: what its own list item names when that is a review or a
+    lawsuit (rules.review_or_lawsuit), else the classifier's reading of its context (the rules without one)."""
+    named = rules.review_or_lawsuit(text, start)
+    if named is not None:
+        return named
+    if model is None:
+        return rules.count_indicator(text, start)
+    return model.predict(count_features(text, start, end))
+
+
 class IndicatorLinker:
     """Sets ``doc._.count_indicators`` = {(start_char, end_char): indicator} for every COUNT entity."""
 
@@ -124,11 +135,7 @@ class IndicatorLinker:
         for ent in doc.ents:
             if ent.label_ != "COUNT":
                 continue
-            if self.model is None:
-                indicator = rules.count_indicator(text, ent.start_char)
-            else:
-                indicator = self.model.predict(count_features(text, ent.start_char, ent.end_char))
-            indicators[(ent.start_char, ent.end_char)] = indicator
+            indicators[(ent.start_char, ent.end_char)] = link(self.model, text, ent.start_char, ent.end_char)
         doc._.count_indicators = indicators
         return doc
 

@@ -332,6 +332,26 @@ def count_indicator(text: str, start: int, window: int = 40) -> str:
     return "other"
 
 
+_SEGMENT_END = re.compile(r"[、，,；;。：:\n]")
+
+
+def review_or_lawsuit(text: str, start: int) -> str | None:
+    """The kind a count's own list item names, when it names exactly one of the two: "行政复议案件2件、
+    行政诉讼案件7件" → 7件 is a lawsuit count whatever the clause says before it. A combined figure
+    ("行政复议、行政诉讼0件") keeps the first kind (decision 8); cumulative ones are `other` (decision 15)."""
+    left = text[max(0, start - 30):start]
+    if "累计" in left:
+        return None
+    cut = max((m.end() for m in _SEGMENT_END.finditer(left)), default=0)
+    item = left[cut:]
+    lawsuit, review = "诉讼" in item, "复议" in item
+    if lawsuit == review:
+        return None
+    if lawsuit and re.search(r"行政复议[^、，,；;。\d]{0,6}、$", left[:cut]):
+        return "admin_reconsideration"
+    return "admin_litigation" if lawsuit else "admin_reconsideration"
+
+
 # --- zero statements ------------------------------------------------------------------------------------
 
 _NONE = r"(?:未|没有|无(?!法)|尚未|暂未|均未|并未|从未)"

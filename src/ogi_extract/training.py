@@ -169,7 +169,7 @@ def evaluate_pipeline(nlp: Language, gold: list[GoldDoc]) -> dict:
 
 
 def indicator_accuracy(model: IndicatorModel | None, gold: list[GoldDoc]) -> dict:
-    from .linker import count_features
+    from .linker import link
     from .rules import count_indicator
 
     total = correct = rule_correct = 0
@@ -179,7 +179,7 @@ def indicator_accuracy(model: IndicatorModel | None, gold: list[GoldDoc]) -> dic
             base, indicator = split_label(label)
             if base != "COUNT":
                 continue
-            predicted = model.predict(count_features(doc.text, start, end)) if model else count_indicator(doc.text, start)
+            predicted = link(model, doc.text, start, end)
             total += 1
             correct += predicted == indicator
             rule_correct += count_indicator(doc.text, start) == indicator
