@@ -25,6 +25,6 @@ def test_check_results_agree_with_the_audit():
             if checks.get(check) != found.get(check):
                 disagreements.append(f"{source} {check}: audit {checks.get(check)}, pipeline {found.get(check)}")
     assert compared >= 219
-    # Three known: a017 C7 (行政诉讼7件 linked as a review count), a022 C2 (a PDF table whose rows lost their
-    # labels), d004 C7 (不予公开35件 not read as the denied figure).
-    assert len(disagreements) <= 3, "\n".join(disagreements)
+    # Two known (AUDIT.md): a022 C2 (a PDF table whose rows lost their labels), d004 C7 (不予公开35件 not
+    # read as the denied figure, so the report's own contradiction goes unseen).
+    assert len(disagreements) <= 2, "\n".join(disagreements)
