@@ -129,3 +129,15 @@ def test_a_list_item_names_its_own_kind():
     assert review_or_lawsuit(text, text.index("0件")) == "admin_reconsideration"
     text = "全市因政府信息公开累计被申请行政复议16件"
     assert review_or_lawsuit(text, text.index("16件")) is None
+
+
+def test_a_list_item_names_its_answer():
+    from ogi_extract.rules import answer_named
+
+    # full/d004
+    text = "依申请公开信息中，属于已公开或部分公开343件，占62.9%；不予公开35件，占6.4%；"
+    assert answer_named(text, text.index("35件"), text.index("35件") + 3) == "applications_denied"
+    assert answer_named(text, text.index("343件"), text.index("343件") + 4) is None  # two answers
+    # heads/b001: documents withheld, not requests refused (decision 8)
+    text = "2013年度没有依申请公开信息的情况。不予公开信息有10条。"
+    assert answer_named(text, text.index("10条"), text.index("10条") + 3) is None

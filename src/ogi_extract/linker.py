@@ -112,9 +112,10 @@ def examples_from_gold(docs) -> list[tuple[list[str], str]]:
 
 
 def link(model: IndicatorModel | None, text: str, start: int, end: int) -> str:
-    """The indicator of the COUNT text[start:end]: what its own list item names when that is a review or a
-    lawsuit (rules.review_or_lawsuit), else the classifier's reading of its context (the rules without one)."""
-    named = rules.review_or_lawsuit(text, start)
+    """The indicator of the COUNT text[start:end]: what its own list item names when that is a review, a
+    lawsuit or an answer to requests (rules.review_or_lawsuit, rules.answer_named; gold has few of these for
+    the classifier to learn from), else the classifier's reading of its context (the rules without one)."""
+    named = rules.review_or_lawsuit(text, start) or rules.answer_named(text, start, end)
     if named is not None:
         return named
     if model is None:

@@ -352,6 +352,29 @@ def review_or_lawsuit(text: str, start: int) -> str | None:
     return "admin_litigation" if lawsuit else "admin_reconsideration"
 
 
+_ANSWERS = (("applications_partially_granted", re.compile(r"部分公开")),
+            ("applications_denied", re.compile(r"不予公开|不同意公开")),
+            ("applications_granted", re.compile(r"予以公开|同意公开|全部公开")))
+
+
+def answer_named(text: str, start: int, end: int) -> str | None:
+    """The answer a count's own list item names, in a sentence about requests: "依申请公开信息中，…；不予公开
+    35件" → applications_denied. Not for documents (`不予公开信息10条`, decision 8), cumulative figures, or an
+    item naming two answers ("已公开或部分公开343件")."""
+    left = text[max(0, start - 40):start]
+    cut = max((m.end() for m in _SEGMENT_END.finditer(left)), default=0)
+    item = left[cut:]
+    sentence = text[text.rfind("。", 0, start) + 1:start]
+    if "申请" not in sentence or "累计" in sentence or not re.search(r"[件个份]$", text[start:end]):
+        return None
+    if re.search(r"及|和|与|或|等", item):
+        return None
+    named = [key for key, pattern in _ANSWERS if pattern.search(item)]
+    if named[:1] == ["applications_partially_granted"] and "不予" not in item:
+        named = named[:1]  # 部分公开 holds 公开, not 予以公开
+    return named[0] if len(named) == 1 else None
+
+
 # --- zero statements ------------------------------------------------------------------------------------
 
 _NONE = r"(?:未|没有|无(?!法)|尚未|暂未|均未|并未|从未)"
