@@ -25,5 +25,4 @@ def test_check_results_agree_with_the_audit():
             if checks.get(check) != found.get(check):
                 disagreements.append(f"{source} {check}: audit {checks.get(check)}, pipeline {found.get(check)}")
     assert compared >= 219
-    # One known (AUDIT.md): a022 C2, a PDF table whose rows lost their labels in extraction.
-    assert len(disagreements) <= 1, "\n".join(disagreements)
+    assert not disagreements, "\n".join(disagreements)

@@ -276,3 +276,15 @@ def test_old_format_heading_over_prose_is_not_table_4():
     text = "六、因政府信息公开被申请行政复议、提起行政诉讼的情况\n2012年，我局未发生因政府信息公开被申请行政复议、提起行政诉讼的情况。"
     res = parse_tables(text)
     assert not res.cells and not res.notes
+
+
+def test_rows_whose_labels_a_pdf_export_tore_away_a022():
+    # corpus/full/a022.txt (a PDF turned into markdown): "5.要求行政机关确认或重新出具已获取信息" and
+    # "1.申请人无正当理由逾期不补正…" stand lines above their values; "| 缴纳费用、 | 行政机关不再处理其政 | 0 |…"
+    # splits its label over two cells. Values as in annotations/tables/a022.json.
+    text = normalise((Path(__file__).resolve().parents[1] / "corpus" / "full" / "a022.txt").read_text(encoding="utf-8")).text
+    res = parse_tables(text)
+    assert values(res, "t3.result.not_processed.confirm_or_reissue") == [0, 0, 0, 0, 0, 0, 0]
+    assert values(res, "t3.result.other.no_correction") == [40, 1, 0, 0, 2, 0, 43]
+    assert values(res, "t3.result.other.fee_unpaid") == [0, 0, 0, 0, 0, 0, 0]
+    assert any("template order" in note for note in res.notes)
