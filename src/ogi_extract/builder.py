@@ -49,6 +49,7 @@ PROACTIVE_PARTS = ("proactive_by_channel", "proactive_by_category")
 SINCE_THE_START = re.compile(r"历年|截至|截止|以来|至今|自.{0,12}起")
 CLAUSE_START = re.compile(r"[。；;！？\n]")
 YEAR = re.compile(r"(?:19|20)\d{2}\s*年")
+PORTAL = re.compile(r"网站|门户|网上|政务网|信息网|公开网|平台")
 
 
 def _clause_before(text: str, start: int, reach: int = 120) -> str:
@@ -61,9 +62,6 @@ def _within_the_year(text: str, start: int) -> bool:
     """`2018年全镇累计主动公开…300余条`: 累计 over one named year, not since the start."""
     clause = _clause_before(text, start)
     return bool(YEAR.search(clause)) and not SINCE_THE_START.search(clause)
-
-
-PORTAL = re.compile(r"网站|门户|网上|政务网|信息网|公开网|平台")
 
 
 def _only_proactive_figure(text: str, mentions: list[CountMention], report_format: str | None) -> Indicator | None:

@@ -379,7 +379,7 @@ def answer_named(text: str, start: int, end: int) -> str | None:
 
 _NONE = r"(?:未|没有|无(?!法)|尚未|暂未|均未|并未|从未)"
 _NONE_VERB = r"(?:收到|接到|受理|发生|出现|有|办理|产生|一例|一起|一件)?"
-_REQUEST = r"(?:依申请|依申请公开|信息公开申请|公开信息申请|公开申请|申请公开|申请要求公开|依申请公开件|的申请)"
+_REQUEST = r"(?:依申请|信息公开申请|公开信息申请|公开申请|申请公开|申请要求公开|的申请)"
 _HEADING_END = r"情况\s*[:：。.]?\s*\n?\s*"
 ZERO_STATEMENTS: list[tuple[str, re.Pattern[str]]] = [
     # One clause each: "未收到政府信息公开申请，全年未发生行政复议" is two statements, not one.
@@ -403,12 +403,13 @@ ZERO_STATEMENTS: list[tuple[str, re.Pattern[str]]] = [
 
 # "三、依申请公开…情况，…行政复议、提起行政诉讼的情况…这几条，我局无此类情况。": one sentence says none of
 # several things; every indicator it names is 0.
-_COLLECTIVE_NONE = re.compile(r"[^。\n]{4,200}?(?:无此类情况|均无|均为零|均未发生|都没有发生|均没有发生)(?=[^。\n]{0,4}(?:[。\n]|$))")
+_COLLECTIVE_NONE = re.compile(r"无此类情况|均无|均为零|均未发生|都没有发生|均没有发生")
+_SENTENCE_END = re.compile(r"[^。\n]{0,4}(?:[。\n]|$)")
 _NAMED_IN_COLLECTIVE = (("applications_received", "依申请"), ("applications_denied", "不予公开"),
                         ("admin_reconsideration", "行政复议"), ("admin_litigation", "诉讼"))
 _REVIEW_WORDS = re.compile(r"行政复议|诉讼")
-# Table 3 row labels: "申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请", "申请人逾期未按收费通知
-#要求缴纳费用、行政机关不再处理其政府信息公开申请".
+# Table 3 row labels: "申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请",
+# "申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请".
 _TABLE_ROW_LABEL = re.compile(r"不再处理|逾期不补正|收费通知")
 # "未发生…被行政复议纠错或行政诉讼败诉": no review was lost, which is not "no review".
 _OUTCOME_WORDS = re.compile(r"纠错|纠正|败诉|撤销|确认违法")
@@ -426,9 +427,15 @@ def find_zero_statements(text: str) -> list[tuple[str, int, int]]:
                 continue
             found.append((key, match.start(), match.end()))
     for match in _COLLECTIVE_NONE.finditer(text):
+        if not _SENTENCE_END.match(text, match.end()):
+            continue  # "均无" inside a longer clause is not the sentence's verdict
+        start = max(text.rfind("。", max(0, match.start() - 200), match.start()),
+                    text.rfind("\n", max(0, match.start() - 200), match.start())) + 1
+        start = max(start, match.start() - 200)
+        sentence = text[start:match.end()]
         for key, word in _NAMED_IN_COLLECTIVE:
-            if word in match.group():
-                found.append((key, match.start(), match.end()))
+            if word in sentence:
+                found.append((key, start, match.end()))
     return found
 
 
