@@ -335,14 +335,19 @@ def count_indicator(text: str, start: int, window: int = 40) -> str:
 _SEGMENT_END = re.compile(r"[、，,；;。：:\n]")
 
 
+def _own_item(text: str, start: int, reach: int) -> tuple[str, int]:
+    """The text before a count and where, in it, the count's own list item begins (after 、，；。：)."""
+    left = text[max(0, start - reach):start]
+    return left, max((m.end() for m in _SEGMENT_END.finditer(left)), default=0)
+
+
 def review_or_lawsuit(text: str, start: int) -> str | None:
     """The kind a count's own list item names, when it names exactly one of the two: "行政复议案件2件、
     行政诉讼案件7件" → 7件 is a lawsuit count whatever the clause says before it. A combined figure
     ("行政复议、行政诉讼0件") keeps the first kind (decision 8); cumulative ones are `other` (decision 15)."""
-    left = text[max(0, start - 30):start]
+    left, cut = _own_item(text, start, 30)
     if "累计" in left:
         return None
-    cut = max((m.end() for m in _SEGMENT_END.finditer(left)), default=0)
     item = left[cut:]
     lawsuit, review = "诉讼" in item, "复议" in item
     if lawsuit == review:
@@ -361,10 +366,11 @@ def answer_named(text: str, start: int, end: int) -> str | None:
     """The answer a count's own list item names, in a sentence about requests: "依申请公开信息中，…；不予公开
     35件" → applications_denied. Not for documents (`不予公开信息10条`, decision 8), cumulative figures, or an
     item naming two answers ("已公开或部分公开343件")."""
-    left = text[max(0, start - 40):start]
-    cut = max((m.end() for m in _SEGMENT_END.finditer(left)), default=0)
+    left, cut = _own_item(text, start, 40)
     item = left[cut:]
-    sentence = text[text.rfind("。", 0, start) + 1:start]
+    window = max(0, start - 300)
+    stop = text.rfind("。", window, start)
+    sentence = text[stop + 1 if stop >= 0 else window:start]
     if "申请" not in sentence or "累计" in sentence or not re.search(r"[件个份]$", text[start:end]):
         return None
     if re.search(r"及|和|与|或|等", item):
