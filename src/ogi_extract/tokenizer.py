@@ -2,7 +2,7 @@
 dictionary-only mode.
 
 jieba's HMM joins unknown character runs into "words" such as ``年区``, ``由市``, ``向市``, ``局在`` and
-``条市``: in the gold set 45 of 1,482 AGENCY spans and 11 COUNT spans start or end inside such a token,
+``条市``: in the round-1 gold set 45 of 1,482 AGENCY spans and 11 COUNT spans start or end inside such a token,
 so no token-based NER can predict them exactly. Without the HMM, and without four dictionary words that
 glue an agency name to what follows it, one gold span is left crossing a token edge (`全|市政府` read as
 `全市|政府`), for 1.9% more tokens. The char and pkuseg segmenters behave exactly as spaCy's.
