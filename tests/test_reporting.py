@@ -20,6 +20,8 @@ def bundled():
     ("b148.txt", "汤浦镇人民政府"),     # "发布单位: | 汤浦镇 |汤浦镇2009年…年报": the place's government
     ("b141.txt", "县统计局"),           # no title; the body names itself by its level alone
     ("b110.txt", "舒兰市气象局"),       # 编制了《舒兰市气象局2015年…年度报告》, not the notice it answers
+    ("b036.txt", "伊宁县人民政府"),     # the office that compiles the report speaks for its body
+    ("b062.txt", "东直门街道办事处"),
 ])
 def test_reporting_agency(bundled, file, agency):
     record = bundled.extract(HEADS / file)

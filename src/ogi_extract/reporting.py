@@ -54,6 +54,13 @@ def resolve_agency(text: str, title: str | None, agencies: list[CharSpan]) -> Ag
     )
     if candidate is None:
         return None
+    if candidate.source != "title":
+        # Only a title names the office as the reporter ("…人民政府办公室2019年…报告"); an office that compiles,
+        # signs or answers for a report speaks for its body.
+        body = _body_of_office(candidate.name)
+        if body != candidate.name:
+            candidate = Candidate(body, candidate.start, candidate.start + len(body) if candidate.start is not None else None,
+                                  candidate.source)
     best = candidate
     if _is_short_form(best.name):
         for name, start, end in [(c.name, c.start, c.end) for c in _all_later(text, mentions)] + mentions:
@@ -81,6 +88,15 @@ _NOT_NAME = re.compile(r"[^\u4e00-\u9fff]|关于|印发|转发|根据|按照")
 _GUIDING = re.compile(r"的?(?:指导|领导|要求|部署|统一)")  # "在县公开办的指导下": a body above the author
 
 
+_OFFICE_OF_BODY = re.compile(r"(.{3,}?(?:局|委|会|院|政府|管委会|中心|办事处))(?:党政综合办公室|党政办公室|综合办公室|办公室|综合科|政务公开科)$")
+
+
+def _body_of_office(name: str) -> str:
+    """The office of a body answers for the body: "晋江市残联办公室" -> "晋江市残联"."""
+    office = _OFFICE_OF_BODY.match(name)
+    return office.group(1) if office else name
+
+
 def _from_contact(text: str, mentions) -> Candidate | None:
     """'如对本报告有疑问，请与来凤县政务服务和大数据管理局联系': the body that answers for the report."""
     match = _CONTACT.search(text[:1500])
@@ -92,10 +108,7 @@ def _from_contact(text: str, mentions) -> Candidate | None:
     if cut is None:
         return None
     name = named[cut[0]:cut[1]]
-    # The office of a body answers for the body: "晋江市残联办公室" -> "晋江市残联".
-    office = re.match(r"(.{3,}?(?:局|委|会|院|政府|管委会|中心|办事处))(?:办公室|综合科|政务公开科)$", name)
-    if office:
-        name = office.group(1)
+    name = _body_of_office(name)
     start = match.start(1) + cut[0]
     if not _PLACE_PREFIX.match(name):
         return None
