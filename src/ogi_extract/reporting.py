@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from .numbers import to_number
 from .record import Agency
-from .rules import place_before, CharSpan, find_agencies, tidy_agency
+from .rules import CharSpan, find_agencies, place_before, tidy_agency
 
 _YEAR = r"(?:(?:19|20)\d{2}|二[〇○零][一二三四五六七八九〇○零]{2})"
 _YEAR_RE = re.compile(_YEAR)
@@ -115,25 +115,23 @@ def _from_contact(text: str, mentions) -> Candidate | None:
     return Candidate(name, start, start + len(name), "contact")
 
 
+_SHORT_FORM_BY_LEVEL = re.compile(r"[省市县区镇乡][\u4e00-\u9fff]{1,10}(?:局|委|办|委员会|中心|馆|院)$")
+
+
 def _first_local_mention(text: str, mentions) -> Candidate | None:
     """No title, compiler, signature or contact: the first body named in the opening that is not a superior
     one, not a body the report refers to ('按照财政局相关要求'), not inside a document title
-    (《国务院办公厅关于…》), and that has a place name."""
-    for name, start, end in mentions:
-        if start > 400:
-            break
-        if _SUPERIOR.match(name) or text.rfind("《", 0, start) > text.rfind("》", 0, start):
-            continue
-        if _REFERRED.search(text[max(0, start - 4):start]) or not _PLACE_PREFIX.match(name):
-            continue
-        return Candidate(name, start, end, "opening")
-    # Only short forms: "县统计局高度重视政府信息公开工作" names the reporting body by its level alone.
-    for name, start, end in mentions:
-        if start > 400:
-            break
-        if (re.match(r"[省市县区镇乡][\u4e00-\u9fff]{1,10}(?:局|委|办|委员会|中心|馆|院)$", name) and not _SUPERIOR.match(name)
-                and text.rfind("《", 0, start) <= text.rfind("》", 0, start) and not _REFERRED.search(text[max(0, start - 4):start])
-                and not _GUIDING.match(text, end)):
+    (《国务院办公厅关于…》), and that has a place name; failing that, the first such short form by level alone
+    ("县统计局高度重视政府信息公开工作") that is not a body guiding the author ("在县公开办的指导下")."""
+    local = [(name, start, end) for name, start, end in mentions
+             if start <= 400 and not _SUPERIOR.match(name)
+             and text.rfind("《", 0, start) <= text.rfind("》", 0, start)
+             and not _REFERRED.search(text[max(0, start - 4):start])]
+    for name, start, end in local:
+        if _PLACE_PREFIX.match(name):
+            return Candidate(name, start, end, "opening")
+    for name, start, end in local:
+        if _SHORT_FORM_BY_LEVEL.match(name) and not _GUIDING.match(text, end):
             return Candidate(name, start, end, "opening")
     return None
 

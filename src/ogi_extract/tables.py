@@ -622,7 +622,7 @@ def _dropped(text, toks, ncols, must_sum, label) -> _RowRead:
         total = nums[-1]
         # The last value is the 总计 when the others sum to it, or exceed it no more than a dropped cell
         # would explain: "287 24 2 0 1 315" keeps 315; with the 总计 dropped, "287 24 2 0 1 3" would not.
-        if len(nums) == 1 or sum(nums[:-1]) == total or total >= sum(nums[:-1]):
+        if total >= sum(nums[:-1]):
             a, b = toks[-1]
             cells[-1] = _cell(text, a, b)
             if sum(nums[:-1]) != total:
@@ -646,7 +646,8 @@ def _t3(text: str, res: TableResult, lo: int, hi: int) -> tuple[int, str | None]
     start = m.start()
     # region end guess: the table-4 header after the 结转下年 row
     fmt = "2021" if _IS_2021_T3.search(text, start, min(hi, start + 20000)) else "2019"
-    anchors = _find_anchors(text, _T3_ANCHORS_2021 if fmt == "2021" else _T3_ANCHORS_2019, start, hi)
+    definitions = _T3_ANCHORS_2021 if fmt == "2021" else _T3_ANCHORS_2019
+    anchors = _find_anchors(text, definitions, start, hi)
     data = [a for a in anchors if a.data]
     if not data:
         return -1, None
@@ -672,8 +673,8 @@ def _t3(text: str, res: TableResult, lo: int, hi: int) -> tuple[int, str | None]
         for c in rr.cells:
             if c is not None:
                 end_pos = max(end_pos, c.end)
-    definitions = _T3_ANCHORS_2021 if fmt == "2021" else _T3_ANCHORS_2019
-    _fill_in_template_order(text, rows, anchors, t3_rows(fmt), {key: pattern for key, pattern, *_ in definitions}, res)
+    _read_split_labels(text, rows, anchors, {key: pattern for key, pattern, *_ in definitions}, res)
+    _fill_in_template_order(text, rows, anchors, t3_rows(fmt), res)
     missing = [k for k in t3_rows(fmt) if k not in rows]
     if missing:
         res.notes.append(f"t3: rows not found: {', '.join(missing)}")
@@ -685,42 +686,50 @@ def _t3(text: str, res: TableResult, lo: int, hi: int) -> tuple[int, str | None]
     return max(end_pos, data[-1].end), fmt
 
 
-_PIPE_VALUES_ROW = re.compile(r"^\|(?P<label>[^|\n\d]*\|)?(?:[^|\n]*\|)??(?P<values>(?:\s*\d+\s*\|){7})\s*$", re.M)
+# A pipe row ending in seven values, after at most one label cell / after label cells that hold no digit.
+_PIPE_VALUES_ROW = re.compile(r"^\|(?:[^|\n\d]*\|)?(?P<values>(?:\s*\d+\s*\|){7})\s*$", re.M)
 _PIPE_LABELLED_ROW = re.compile(r"^\|(?:[^|\n\d]*\|)+?(?P<values>(?:\s*\d+\s*\|){7})\s*$", re.M)
 
 
+def _values_of(text: str, match: re.Match, key: str) -> _RowRead:
+    # read from the cell rule before the first value, as after a label
+    return _read_row(text, match.start("values") - 1, match.end("values"), 7, False, True, f"t3 row {key}")
+
+
+def _read_split_labels(text: str, rows: dict[str, _RowRead], anchors: list[_Anchor], patterns: dict[str, re.Pattern],
+                       res: TableResult) -> None:
+    """Rows found without values because their label spans cells: "| 缴纳费用、 | 行政机关不再处理其政 | 0 | 0 |…"."""
+    where = {a.key: a for a in anchors}
+    for key, row in rows.items():
+        if key not in where or row.candidates or any(c is not None for c in row.cells):
+            continue
+        later = [a.start for a in anchors if a.start > where[key].start]
+        lo, hi = text.rfind("\n", 0, where[key].start) + 1, min(later, default=len(text))
+        labelled = next((m for m in _PIPE_LABELLED_ROW.finditer(text, lo, hi)
+                         if patterns[key].search(text, m.start(), m.start("values"))), None)
+        if labelled:
+            res.notes = [n for n in res.notes if not n.startswith(f"t3 row {key}:")]
+            rows[key] = _values_of(text, labelled, key)
+            res.notes.append(f"t3 row {key}: values after a label split over cells")
+
+
 def _fill_in_template_order(text: str, rows: dict[str, _RowRead], anchors: list[_Anchor], order: list[str],
-                            patterns: dict[str, re.Pattern], res: TableResult) -> None:
+                            res: TableResult) -> None:
     """Rows whose labels a PDF export tore away (``| 0 | 0 | 0 | 0 | 0 | 0 | 0 |`` under the previous row, the label
     lines elsewhere): between two rows that were found, as many unlabeled seven-value pipe rows as rows are
     missing there are those rows, in the template's order. Anything else is left missing."""
     where = {a.key: a for a in anchors}
-    for key, row in rows.items():
-        if key in where and all(c is None for c in row.cells) and not row.candidates:
-            # "| 缴纳费用、 | 行政机关不再处理其政 | 0 | 0 | 0 | 0 | 0 | 0 | 0 |": the label spans two cells
-            later = [a.start for a in anchors if a.start > where[key].start]
-            labelled = next((m for m in _PIPE_LABELLED_ROW.finditer(text, text.rfind("\n", 0, where[key].start) + 1,
-                                                                   min(later, default=len(text)))
-                             if patterns[key].search(text, m.start(), m.start("values"))), None)
-            if labelled:
-                res.notes = [n for n in res.notes if not n.startswith(f"t3 row {key}:")]
-                rows[key] = _read_row(text, labelled.start("values") - 1, labelled.end("values"), 7, False, True, f"t3 row {key}")
-                res.notes.append(f"t3 row {key}: values after a label split over cells")
     found = [k for k in order if k in rows]
     for before, after in zip(found, found[1:]):
         gap = order[order.index(before) + 1:order.index(after)]
-        if not gap:
-            continue
         cells_before = [c for c in rows[before].cells if c is not None]
-        if not cells_before:
+        if not gap or not cells_before:
             continue
-        lo, hi = max(c.end for c in cells_before), where[after].start
-        unlabeled = [m for m in _PIPE_VALUES_ROW.finditer(text, lo, hi)]
+        unlabeled = list(_PIPE_VALUES_ROW.finditer(text, max(c.end for c in cells_before), where[after].start))
         if len(unlabeled) != len(gap):
             continue
         for key, match in zip(gap, unlabeled):
-            # read from the cell rule before the first value, as after a label
-            rows[key] = _read_row(text, match.start("values") - 1, match.end("values"), 7, False, True, f"t3 row {key}")
+            rows[key] = _values_of(text, match, key)
         res.notes.append(f"t3: rows {', '.join(gap)} read in template order (their labels are elsewhere)")
 
 
